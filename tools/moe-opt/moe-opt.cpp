@@ -1,0 +1,15 @@
+//===- moe-opt.cpp - mlir-opt with the planner's dialects and passes ------===//
+
+#include "dialects/moe/MoEDialect.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Shard/IR/ShardDialect.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::DialectRegistry registry;
+  registry.insert<mlir::moe::MoEDialect, mlir::shard::ShardDialect,
+                  mlir::func::FuncDialect>();
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "MoE planner optimizer driver\n", registry));
+}
