@@ -1,0 +1,115 @@
+//===- ModelAnalysis.h - parameters, FLOPs and saved tensors of a model ---===//
+//
+// Everything here is derived from the `moe` IR alone: the planner's passes,
+// the cost interpreter and the reports all read model facts from these
+// functions, so there is one definition of each count.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOEPLAN_ANALYSIS_MODELANALYSIS_H
+#define MOEPLAN_ANALYSIS_MODELANALYSIS_H
+
+#include "dialects/moe/MoEOps.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace moeplan {
+
+/// Parameter counts of a model. `active` counts every parameter a token's
+/// forward pass touches: the input embedding, the LM head, attention, dense
+/// MLPs, routers, shared experts and top-k of the routed experts (the
+/// convention of Mixtral's 12.9B and DeepSeek-V3's 37B). MTP layers are
+/// counted apart (`mtp`, `mtpActive`), as DeepSeek-V3 reports 671B + 14B.
+struct ParamCounts {
+  int64_t total = 0;
+  int64_t active = 0;
+  int64_t embedding = 0; ///< input embedding, learned positions included
+  int64_t head = 0;      ///< LM head; 0 when tied to the embedding
+  int64_t routedExperts = 0; ///< all routed experts of the main model
+  int64_t mtp = 0;
+  int64_t mtpActive = 0;
+};
+
+/// Parameters of one op (a leaf, a decoder layer, an MTP layer or the model),
+/// and how many of them one token uses. Fails with an error on `op` when a
+/// count does not fit in 64 bits.
+struct OpParams {
+  int64_t total = 0;
+  int64_t active = 0;
+};
+mlir::FailureOr<OpParams> countOpParameters(mlir::Operation *op);
+
+/// Counts the parameters of a whole model; fails with an error on overflow.
+mlir::FailureOr<ParamCounts> countParameters(mlir::moe::ModelOp model);
+
+/// The published conventions for "FLOPs per token" (training: forward and
+/// backward), see docs/flops-conventions.md.
+enum class FlopsConvention {
+  /// Megatron-Core `num_floating_point_operations` since 2025-03: GEMM FLOPs
+  /// ×3 for backward, causal attention halved, MTP and logits included.
+  MegatronCore,
+  /// Megatron-Core before 2025-03 (and Korthikanti 2022 model FLOPs): the
+  /// same without the causal halving.
+  MegatronCoreLegacy,
+  /// Narayanan 2021 eq. 3: hardware FLOPs with full recompute (the layers'
+  /// forward counted twice), logits not recomputed.
+  NarayananHardware,
+  /// PaLM appendix B: 6·N (N active, input embedding excluded) plus
+  /// 12·layers·heads·head_dim·seq, attention not halved.
+  PaLM,
+  /// The MoE shortcut 6·N_active, attention ignored.
+  ActiveParams,
+};
+
+/// The command-line spelling of a convention, e.g. "megatron-core".
+llvm::StringRef stringifyFlopsConvention(FlopsConvention convention);
+std::optional<FlopsConvention> parseFlopsConvention(llvm::StringRef name);
+/// All conventions, in declaration order.
+llvm::ArrayRef<FlopsConvention> allFlopsConventions();
+
+/// Training FLOPs (forward + backward) per token at sequence length `seq`.
+/// Fails (with an error on `model`) only when parameters overflow.
+mlir::FailureOr<double> flopsPerToken(mlir::moe::ModelOp model, int64_t seq,
+                                      FlopsConvention convention);
+
+/// What a saved tensor is, so that recompute and swap can target it.
+enum class SavedTensorKind {
+  LayerInput,    ///< the input of a norm or of a projection
+  NormStats,     ///< per-token normalization statistics (fp32)
+  Projection,    ///< the output of a linear projection kept for the next op
+  MLAUpProj,     ///< MLA up-projected q/k/v (MindSpeed --recompute-mla-up-proj)
+  AttentionCore, ///< flash-attention output and log-sum-exp
+  Activation,    ///< the input of an activation function (SwiGLU/GeLU)
+  Router,        ///< router probabilities and routing map
+  Permuted,      ///< tokens permuted to experts, or expert outputs to combine
+  Logits,        ///< LM head logits / softmax for the cross-entropy
+};
+llvm::StringRef stringifySavedTensorKind(SavedTensorKind kind);
+
+/// A tensor an op keeps from its forward pass for its backward pass, sized
+/// per token of a micro-batch for the whole model width (before any tensor-
+/// or sequence-parallel split) under bf16 activations. Routed-expert tensors
+/// count top-k copies per token, the balanced expectation.
+struct SavedTensor {
+  std::string name;
+  SavedTensorKind kind;
+  int64_t bytesPerToken;
+};
+
+/// The tensors `op` saves (a leaf op; containers return their leaves'), in
+/// forward order. Flash attention is assumed, so nothing grows with seq².
+llvm::SmallVector<SavedTensor> savedTensors(mlir::Operation *op);
+
+/// Sum of bytesPerToken over savedTensors(op).
+int64_t savedBytesPerToken(mlir::Operation *op);
+
+/// A short stable name for a layer: "dense0", "moe3", "mtp0".
+std::string layerName(mlir::Operation *layer);
+
+} // namespace moeplan
+
+#endif // MOEPLAN_ANALYSIS_MODELANALYSIS_H
