@@ -1,0 +1,45 @@
+//===- Report.h - the moe-plan report (JSON contract and text) ------------===//
+//
+// The JSON form follows the `moe-report/1` contract of docs/report.md; the
+// text form says the same for people, with units.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOEPLAN_EXPORT_REPORT_H
+#define MOEPLAN_EXPORT_REPORT_H
+
+#include "moeplan/Analysis/ModelAnalysis.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace moeplan {
+
+/// What the report says about the model.
+struct ModelSummary {
+  std::string name;
+  ParamCounts params;
+  int64_t denseLayers = 0;
+  int64_t moeLayers = 0;
+  int64_t mtpLayers = 0;
+  int64_t seq = 0;
+  FlopsConvention convention = FlopsConvention::MegatronCore;
+  double flopsPerToken = 0;
+};
+
+/// Summarises `model` at sequence length `seq`; fails with an error on the
+/// model when a count overflows.
+mlir::FailureOr<ModelSummary> summarizeModel(mlir::moe::ModelOp model,
+                                             int64_t seq,
+                                             FlopsConvention convention);
+
+struct Report {
+  ModelSummary model;
+};
+
+void writeReportJSON(const Report &report, llvm::raw_ostream &os);
+void writeReportText(const Report &report, llvm::raw_ostream &os);
+
+} // namespace moeplan
+
+#endif // MOEPLAN_EXPORT_REPORT_H
