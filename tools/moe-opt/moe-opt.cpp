@@ -1,5 +1,6 @@
 //===- moe-opt.cpp - mlir-opt with the planner's dialects and passes ------===//
 
+#include "dialects/ascend/AscendDialect.h"
 #include "dialects/moe/MoEDialect.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Shard/IR/ShardDialect.h"
@@ -8,7 +9,8 @@
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  registry.insert<mlir::moe::MoEDialect, mlir::shard::ShardDialect,
+  registry.insert<mlir::moe::MoEDialect, mlir::ascend::AscendDialect,
+                  mlir::shard::ShardDialect,
                   mlir::func::FuncDialect>();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "MoE planner optimizer driver\n", registry));
