@@ -381,7 +381,7 @@ SmallVector<SavedTensor> savedTensors(Operation *op) {
         out.push_back({"attention.qkv_input", SavedTensorKind::LayerInput, h * kBf16});
         out.push_back({"attention.q", SavedTensorKind::Projection, q * kBf16});
         out.push_back({"attention.kv", SavedTensorKind::Projection, 2 * kv * kBf16});
-        out.push_back({"attention.core_output", SavedTensorKind::AttentionCore,
+        out.push_back({"attention.core_output", SavedTensorKind::Projection,
                        q * kBf16});
         out.push_back({"attention.softmax_lse", SavedTensorKind::AttentionCore,
                        a.getNumHeads() * kFp32});
@@ -403,7 +403,7 @@ SmallVector<SavedTensor> savedTensors(Operation *op) {
         out.push_back({"mla.k", SavedTensorKind::MLAUpProj, n * qk * kBf16});
         out.push_back({"mla.v", SavedTensorKind::MLAUpProj,
                        n * a.getVHeadDim() * kBf16});
-        out.push_back({"mla.core_output", SavedTensorKind::AttentionCore,
+        out.push_back({"mla.core_output", SavedTensorKind::Projection,
                        n * a.getVHeadDim() * kBf16});
         out.push_back({"mla.softmax_lse", SavedTensorKind::AttentionCore, n * kFp32});
       })

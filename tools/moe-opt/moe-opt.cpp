@@ -2,12 +2,14 @@
 
 #include "dialects/ascend/AscendDialect.h"
 #include "dialects/moe/MoEDialect.h"
+#include "moeplan/Conversion/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Shard/IR/ShardDialect.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
+  moeplan::registerConversionPasses();
   mlir::DialectRegistry registry;
   registry.insert<mlir::moe::MoEDialect, mlir::ascend::AscendDialect,
                   mlir::shard::ShardDialect,

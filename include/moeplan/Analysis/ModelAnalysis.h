@@ -82,7 +82,7 @@ enum class SavedTensorKind {
   NormStats,     ///< per-token normalization statistics (fp32)
   Projection,    ///< the output of a linear projection kept for the next op
   MLAUpProj,     ///< MLA up-projected q/k/v (MindSpeed --recompute-mla-up-proj)
-  AttentionCore, ///< flash-attention output and log-sum-exp
+  AttentionCore, ///< flash-attention softmax statistics (log-sum-exp)
   Activation,    ///< the input of an activation function (SwiGLU/GeLU)
   Router,        ///< router probabilities and routing map
   Permuted,      ///< tokens permuted to experts, or expert outputs to combine
