@@ -157,9 +157,10 @@ FailureOr<ParamCounts> countParameters(ModelOp model) {
       continue;
     }
     total = total + opTotal;
-    active = active + opActive;
     if (isa<EmbeddingOp>(op))
       embedding = opTotal;
+    else
+      active = active + opActive;
     if (isa<LMHeadOp>(op))
       head = opTotal;
     if (auto layer = dyn_cast<DecoderLayerOp>(op))
@@ -301,7 +302,7 @@ FailureOr<double> flopsPerToken(ModelOp model, int64_t seq,
     for (DecoderLayerOp layer : model.getDecoderLayers())
       attention += layerMacs(layer, seq).attention;
     // 12·L·H·Q·T: QK^T and AV of every head over the whole sequence, ×6.
-    return 6 * double(params->active - params->embedding) + 6 * attention;
+    return 6 * double(params->active) + 6 * attention;
   }
   case FlopsConvention::ActiveParams:
     return 6 * double(params->active);

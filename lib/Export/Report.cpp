@@ -37,6 +37,8 @@ void writeReportJSON(const Report &report, llvm::raw_ostream &os) {
       json.attribute("name", m.name);
       json.attribute("total_params", m.params.total);
       json.attribute("active_params", m.params.active);
+      json.attribute("active_params_with_embedding",
+                     m.params.active + m.params.embedding);
       json.attribute("flops_per_token", m.flopsPerToken);
       json.attribute("flops_convention", stringifyFlopsConvention(m.convention));
       json.attribute("seq", m.seq);
@@ -85,7 +87,9 @@ void writeReportText(const Report &report, llvm::raw_ostream &os) {
   os << "Model " << m.name << "\n";
   row(os, "parameters", humanCount(m.params.total) + " total, " +
                             humanCount(m.params.active) + " active per token");
-  row(os, "", "(active counts the input embedding and the LM head)");
+  row(os, "", "(active excludes the input embedding; " +
+                  humanCount(m.params.active + m.params.embedding) +
+                  " with it)");
   if (m.mtpLayers)
     row(os, "MTP parameters", humanCount(m.params.mtp) +
                                   " (not in the total, as published)");

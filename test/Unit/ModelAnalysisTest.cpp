@@ -73,7 +73,8 @@ TEST(ParamCount, DenseGQAByHand) {
   EXPECT_EQ(p->embedding, 1024 * 256);
   EXPECT_EQ(p->head, 1024 * 256);
   EXPECT_EQ(p->total, 2 * 1024 * 256 + 2 * layer + 256);
-  EXPECT_EQ(p->active, p->total);
+  // Everything is active but the input embedding, which is only looked up.
+  EXPECT_EQ(p->active, p->total - p->embedding);
   EXPECT_EQ(p->mtp, 0);
 }
 
@@ -100,7 +101,7 @@ TEST(ParamCount, MoEWithMLAAndMTPByHand) {
   const int64_t moeActive = moeFixed + 2 * expert;
   const int64_t embeddingAndHead = 2 * 1000 * 512;
   EXPECT_EQ(p->total, embeddingAndHead + dense + moe + 512);
-  EXPECT_EQ(p->active, embeddingAndHead + dense + moeActive + 512);
+  EXPECT_EQ(p->active, 1000 * 512 + dense + moeActive + 512);
   EXPECT_EQ(p->routedExperts, 8 * expert);
   EXPECT_EQ(p->mtp, 3 * 512 + 2 * 512 * 512 + moe);
   EXPECT_EQ(p->mtpActive, 3 * 512 + 2 * 512 * 512 + moeActive);
@@ -190,7 +191,7 @@ TEST(Flops, ConventionsRelateAsPublished) {
                    (flops(FlopsConvention::MegatronCoreLegacy) - logits) * 4 / 3);
   // PaLM: 6N without the input embedding, plus 12·L·H·Q·T.
   EXPECT_DOUBLE_EQ(flops(FlopsConvention::PaLM),
-                   6.0 * (p->active - p->embedding) + 12.0 * 2 * 4 * 64 * 1024);
+                   6.0 * (p->total - p->embedding) + 12.0 * 2 * 4 * 64 * 1024);
   EXPECT_DOUBLE_EQ(flops(FlopsConvention::ActiveParams), 6.0 * p->active);
 }
 

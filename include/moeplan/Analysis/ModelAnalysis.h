@@ -19,11 +19,13 @@
 
 namespace moeplan {
 
-/// Parameter counts of a model. `active` counts every parameter a token's
-/// forward pass touches: the input embedding, the LM head, attention, dense
-/// MLPs, routers, shared experts and top-k of the routed experts (the
-/// convention of Mixtral's 12.9B and DeepSeek-V3's 37B). MTP layers are
-/// counted apart (`mtp`, `mtpActive`), as DeepSeek-V3 reports 671B + 14B.
+/// Parameter counts of a model. `active` counts the parameters a token's
+/// forward pass computes with: attention, dense MLPs, routers, shared
+/// experts, top-k of the routed experts, norms and the LM head, but not the
+/// input embedding, whose rows are only looked up (the convention of
+/// Pangu Ultra MoE's 39B and DeepSeek-V3's 37B; Mixtral's 12.9B adds the
+/// embedding: `active + embedding`). MTP layers are counted apart (`mtp`,
+/// `mtpActive`), as DeepSeek-V3 reports its 671B main model.
 struct ParamCounts {
   int64_t total = 0;
   int64_t active = 0;
