@@ -1,0 +1,82 @@
+//===- Interpreter.h - execute an ascend plan and measure it --------------===//
+//
+// The cost interpreter: a discrete-event simulation of an `ascend.plan` on a
+// cluster. Each stage runs its programs in the schedule's micro-batch order;
+// within a program every op runs on its stream in issue order, events order
+// streams, and a micro-batch's program waits for the stage upstream of it.
+// It reports the step time, where each stage's time went, and memory over
+// time. The search and every report use this one model.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOEPLAN_COST_INTERPRETER_H
+#define MOEPLAN_COST_INTERPRETER_H
+
+#include "dialects/ascend/AscendOps.h"
+#include "moeplan/Cost/Cluster.h"
+
+#include <string>
+#include <vector>
+
+namespace moeplan {
+
+/// One program invocation in a stage's schedule.
+struct ScheduledRun {
+  mlir::ascend::Phase phase;
+  int64_t microBatch;
+  int64_t chunk;
+};
+
+/// The order in which stage `stage` runs its forward and backward programs:
+/// Megatron's 1F1B (chunks == 1) or interleaved 1F1B, with `extraWarmup`
+/// more forward passes before the steady state. The optimizer step is not
+/// included.
+std::vector<ScheduledRun> pipelineOrder(int64_t stages, int64_t chunks,
+                                        int64_t microBatches,
+                                        int64_t extraWarmup, int64_t stage);
+
+/// One op as it ran, for traces.
+struct TraceEvent {
+  int64_t stage;
+  mlir::ascend::Stream stream;
+  std::string name;
+  double start;    ///< seconds from the start of the step
+  double duration; ///< seconds
+  mlir::ascend::Phase phase;
+  int64_t microBatch; ///< -1 for the optimizer step
+  int64_t chunk;
+};
+
+struct StageResult {
+  int64_t stage = 0;
+  int64_t weightsBytes = 0, gradsBytes = 0, optimizerBytes = 0;
+  int64_t peakActivationBytes = 0; ///< saved tensors live at the peak
+  int64_t reserveBytes = 0;        ///< the cluster's stated runtime reserve
+  int64_t peakBytes = 0;           ///< all of the above
+  double endTime = 0;              ///< when the stage's last op finished
+  double computeBusy = 0;          ///< time kernels ran on the compute stream
+  double exposedComm = 0;          ///< compute stream waiting on collectives
+  /// (time, live activation bytes) after every change, in time order.
+  std::vector<std::pair<double, int64_t>> memoryTimeline;
+};
+
+struct SimulationResult {
+  double stepTime = 0;
+  int64_t criticalStage = 0; ///< the stage that finishes last
+  double computeTime = 0;    ///< of the critical stage
+  double exposedCommTime = 0;
+  double bubbleTime = 0; ///< the critical stage's compute stream idle otherwise
+  std::vector<StageResult> stages;
+  std::vector<TraceEvent> trace; ///< empty unless requested
+};
+
+/// Runs one training step of `plan` on `cluster`. Fails with an error on the
+/// plan when it cannot run (a schedule whose dependencies deadlock, a
+/// collective whose group does not fit the cluster).
+mlir::FailureOr<SimulationResult> simulate(mlir::ascend::PlanOp plan,
+                                           const ClusterSpec &cluster,
+                                           bool recordTrace = false);
+
+} // namespace moeplan
+
+#endif // MOEPLAN_COST_INTERPRETER_H

@@ -1,0 +1,40 @@
+//===- KernelCost.h - time of one kernel on one device --------------------===//
+//
+// A roofline: the slower of the kernel's FLOPs on its unit and its bytes on
+// HBM, plus a fixed per-launch cost. Matrix kernels lose efficiency to shape:
+// dimensions padded to the matrix unit's fractal (16 on the Cube), a
+// reduction dimension that leaves a partial tile (256), and output tiles that
+// leave some matrix cores idle in the last wave (small GEMMs, small experts).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOEPLAN_COST_KERNELCOST_H
+#define MOEPLAN_COST_KERNELCOST_H
+
+#include "moeplan/Cost/Cluster.h"
+
+#include <array>
+
+namespace moeplan {
+
+enum class ComputeUnit { Cube, Vector };
+
+struct KernelWork {
+  ComputeUnit unit = ComputeUnit::Vector;
+  double flops = 0;
+  double bytes = 0;
+  std::array<int64_t, 3> shape = {1, 1, 1}; ///< [m, n, k] for Cube kernels
+  int64_t groups = 1;
+};
+
+/// The fraction of the matrix unit's peak a Cube kernel of this shape can
+/// reach, before the device's overall compute efficiency: fractal padding ×
+/// partial reduction tiles × last-wave core utilisation. In (0, 1].
+double cubeShapeEfficiency(const KernelWork &work, const DeviceSpec &device);
+
+/// Seconds one kernel takes on `device`.
+double kernelTime(const KernelWork &work, const DeviceSpec &device);
+
+} // namespace moeplan
+
+#endif // MOEPLAN_COST_KERNELCOST_H

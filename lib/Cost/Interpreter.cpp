@@ -1,0 +1,387 @@
+//===- Interpreter.cpp - execute an ascend plan and measure it ------------===//
+//
+// Programs are compiled once into flat steps with their durations on the
+// cluster; each (stage, micro-batch, chunk, phase) run then replays the
+// steps, so the cost grows with the schedule, not with re-deriving costs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "moeplan/Cost/Interpreter.h"
+#include "moeplan/Cost/KernelCost.h"
+
+#include "mlir/Dialect/Shard/IR/ShardOps.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <algorithm>
+#include <map>
+
+using namespace mlir;
+using namespace mlir::ascend;
+
+namespace moeplan {
+
+//===----------------------------------------------------------------------===//
+// Schedule order
+//===----------------------------------------------------------------------===//
+
+std::vector<ScheduledRun> pipelineOrder(int64_t stages, int64_t chunks,
+                                        int64_t microBatches,
+                                        int64_t extraWarmup, int64_t stage) {
+  int64_t total = microBatches * chunks;
+  // Megatron: 1F1B warms up with the stages downstream of this one; the
+  // interleaved schedule with twice that plus a round of the other chunks.
+  int64_t warmup = chunks == 1 ? stages - stage - 1
+                               : (stages - stage - 1) * 2 + (chunks - 1) * stages;
+  if (chunks > 1 && microBatches == stages)
+    warmup = total;
+  warmup = std::min(total, warmup + extraWarmup);
+
+  // The k-th forward (or backward) of a stage: chunks advance every
+  // `stages` micro-batches; backward visits the chunks in reverse.
+  auto run = [&](Phase phase, int64_t k) {
+    int64_t group = stages * chunks;
+    int64_t inGroup = k % group;
+    int64_t chunk = inGroup / stages;
+    if (phase == Phase::Backward)
+      chunk = chunks - 1 - chunk;
+    int64_t microBatch = k / group * stages + inGroup % stages;
+    if (chunks == 1)
+      microBatch = k;
+    return ScheduledRun{phase, microBatch, chunk};
+  };
+
+  std::vector<ScheduledRun> order;
+  order.reserve(2 * total);
+  for (int64_t k = 0; k < warmup; ++k)
+    order.push_back(run(Phase::Forward, k));
+  for (int64_t k = 0; k < total - warmup; ++k) {
+    order.push_back(run(Phase::Forward, warmup + k));
+    order.push_back(run(Phase::Backward, k));
+  }
+  for (int64_t k = total - warmup; k < total; ++k)
+    order.push_back(run(Phase::Backward, k));
+  return order;
+}
+
+//===----------------------------------------------------------------------===//
+// Compiling programs into timed steps
+//===----------------------------------------------------------------------===//
+
+namespace {
+constexpr int kStreams = 5;
+
+enum class StepKind { Work, Save, Release, SwapOut, SwapIn, Record, Wait };
+
+struct Step {
+  StepKind kind;
+  Stream stream;
+  double duration = 0;
+  int64_t bytes = 0;   ///< memory effect of saves, releases and swaps
+  int event = -1;      ///< record/wait event index within the program
+  bool isKernel = false;
+  StringRef name;
+};
+
+struct CompiledProgram {
+  std::vector<Step> steps;
+  int numEvents = 0;
+};
+
+int64_t groupSize(Operation *op, FlatSymbolRefAttr gridName,
+                  ArrayRef<int16_t> axes) {
+  SymbolTableCollection symbols;
+  shard::GridOp grid = shard::getGridOrNull(op, gridName, symbols);
+  int64_t size = 1;
+  for (int16_t axis : axes)
+    size *= grid.getShape()[axis];
+  return size;
+}
+
+/// Alpha-beta time of a collective over `n` devices holding `bytes` each.
+/// Groups that fit in a node use the intra-node link, others the NIC.
+double collectiveTime(Operation *op, int64_t n, int64_t bytes,
+                      const ClusterSpec &cluster) {
+  if (n <= 1)
+    return 0;
+  const LinkSpec &link =
+      n <= cluster.devicesPerNode.value ? cluster.intraNode : cluster.interNode;
+  double bandwidth = link.bandwidth.value * link.efficiency.value;
+  double alpha = link.latency.value;
+  double share = double(n - 1) / n * double(bytes) / bandwidth;
+  double time = isa<AllReduceOp>(op) ? 2 * (n - 1) * alpha + 2 * share
+                                     : (n - 1) * alpha + share;
+  return cluster.device.collectiveLaunch.value + time;
+}
+
+class Compiler {
+public:
+  Compiler(const ClusterSpec &cluster) : cluster(cluster) {}
+
+  CompiledProgram compile(ProgramOp program) {
+    CompiledProgram out;
+    llvm::StringMap<int> events;
+    auto eventIndex = [&](StringRef name) {
+      auto [it, inserted] = events.try_emplace(name, out.numEvents);
+      if (inserted)
+        ++out.numEvents;
+      return it->second;
+    };
+    program.walk([&](Operation *op) {
+      std::optional<Step> step =
+          llvm::TypeSwitch<Operation *, std::optional<Step>>(op)
+              .Case<CubeOp>([&](CubeOp k) {
+                KernelWork work{ComputeUnit::Cube, double(k.getFlops()),
+                                double(k.getBytes())};
+                ArrayRef<int64_t> shape = k.getShape();
+                work.shape = {shape[0], shape[1], shape[2]};
+                work.groups = k.getGroups();
+                return kernel(k.getStream(), kernelTime(work, cluster.device),
+                              k.getName());
+              })
+              .Case<VectorOp>([&](VectorOp k) {
+                KernelWork work{ComputeUnit::Vector, double(k.getFlops()),
+                                double(k.getBytes())};
+                return kernel(k.getStream(), kernelTime(work, cluster.device),
+                              k.getName());
+              })
+              .Case<AllReduceOp, AllGatherOp, ReduceScatterOp, AllToAllOp>(
+                  [&](auto c) {
+                    int64_t n = groupSize(c, c.getGridAttr(), c.getGridAxes());
+                    return kernel(c.getStream(),
+                                  collectiveTime(c, n, c.getBytes(), cluster),
+                                  c.getName());
+                  })
+              .Case<SendOp, RecvOp>([&](auto p) {
+                const LinkSpec &link = cluster.interNode;
+                double time = link.latency.value +
+                              p.getBytes() / (link.bandwidth.value *
+                                              link.efficiency.value);
+                return kernel(p.getStream(), time, p.getName());
+              })
+              .Case<SwapOutOp, SwapInOp>([&](auto s) {
+                Step step = *kernel(s.getStream(),
+                                    s.getBytes() /
+                                        cluster.device.hostLinkBandwidth.value,
+                                    s.getName());
+                step.kind = isa<SwapOutOp>(s) ? StepKind::SwapOut
+                                              : StepKind::SwapIn;
+                step.bytes = s.getBytes();
+                return step;
+              })
+              .Case<SaveOp>([&](SaveOp s) {
+                return Step{StepKind::Save, Stream::Compute, 0, s.getBytes()};
+              })
+              .Case<ReleaseOp>([&](ReleaseOp r) {
+                return Step{StepKind::Release, Stream::Compute, 0,
+                            r.getBytes()};
+              })
+              .Case<RecordOp>([&](RecordOp r) {
+                return Step{StepKind::Record, r.getStream(), 0, 0,
+                            eventIndex(r.getEvent())};
+              })
+              .Case<WaitOp>([&](WaitOp w) {
+                return Step{StepKind::Wait, w.getStream(), 0, 0,
+                            eventIndex(w.getEvent())};
+              })
+              .Default([](Operation *) { return std::nullopt; });
+      if (step)
+        out.steps.push_back(*step);
+    });
+    return out;
+  }
+
+private:
+  std::optional<Step> kernel(Stream stream, double duration, StringRef name) {
+    Step step{StepKind::Work, stream, duration};
+    step.isKernel = true;
+    step.name = name;
+    return step;
+  }
+
+  const ClusterSpec &cluster;
+};
+
+//===----------------------------------------------------------------------===//
+// Running a stage
+//===----------------------------------------------------------------------===//
+
+/// The state of one stage's streams and memory as its runs replay.
+struct StageState {
+  double streamFree[kStreams] = {0, 0, 0, 0, 0};
+  int64_t live = 0;
+  StageResult result;
+};
+
+struct Runner {
+  bool recordTrace;
+  std::vector<TraceEvent> &trace;
+
+  /// Replays `program` on `state`, starting no earlier than `ready`; returns
+  /// when its last op finishes.
+  double run(const CompiledProgram &program, StageState &state, double ready,
+             int64_t stage, const ScheduledRun &what) {
+    std::vector<double> events(program.numEvents, 0);
+    for (double &free : state.streamFree)
+      free = std::max(free, ready);
+    double end = ready;
+    for (const Step &step : program.steps) {
+      double &free = state.streamFree[static_cast<int>(step.stream)];
+      switch (step.kind) {
+      case StepKind::Record:
+        events[step.event] = free;
+        break;
+      case StepKind::Wait:
+        if (step.stream == Stream::Compute && events[step.event] > free)
+          state.result.exposedComm += events[step.event] - free;
+        free = std::max(free, events[step.event]);
+        break;
+      case StepKind::Save:
+      case StepKind::SwapIn:
+        changeLive(state, free, step.bytes);
+        [[fallthrough]];
+      case StepKind::Work:
+      case StepKind::SwapOut:
+        if (step.isKernel) {
+          if (recordTrace)
+            trace.push_back({stage, step.stream, step.name.str(), free,
+                             step.duration, what.phase, what.microBatch,
+                             what.chunk});
+          if (step.stream == Stream::Compute)
+            state.result.computeBusy += step.duration;
+          free += step.duration;
+        }
+        if (step.kind == StepKind::SwapOut)
+          changeLive(state, free, -step.bytes);
+        break;
+      case StepKind::Release:
+        changeLive(state, free, -step.bytes);
+        break;
+      }
+      end = std::max(end, free);
+    }
+    return end;
+  }
+
+  static void changeLive(StageState &state, double time, int64_t delta) {
+    state.live += delta;
+    state.result.peakActivationBytes =
+        std::max(state.result.peakActivationBytes, state.live);
+    state.result.memoryTimeline.emplace_back(time, state.live);
+  }
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// The step
+//===----------------------------------------------------------------------===//
+
+FailureOr<SimulationResult> simulate(PlanOp plan, const ClusterSpec &cluster,
+                                     bool recordTrace) {
+  ScheduleOp schedule = plan.getSchedule();
+  int64_t stages = schedule.getStages(), chunks = schedule.getChunks();
+  int64_t microBatches = schedule.getMicroBatches();
+
+  Compiler compiler(cluster);
+  std::map<std::tuple<int64_t, int64_t, Phase>, CompiledProgram> programs;
+  for (ProgramOp program : plan.getPrograms())
+    programs[{program.getStage(), program.getChunk(), program.getPhase()}] =
+        compiler.compile(program);
+
+  SimulationResult result;
+  std::vector<StageState> state(stages);
+  for (StageMemoryOp memory : plan.getStageMemories()) {
+    StageResult &stage = state[memory.getStage()].result;
+    stage.stage = memory.getStage();
+    stage.weightsBytes = memory.getWeights();
+    stage.gradsBytes = memory.getGrads();
+    stage.optimizerBytes = memory.getOptimizer();
+  }
+
+  // When each (micro-batch, chunk, phase) finished on each stage: the
+  // upstream dependency of the next stage's run.
+  std::vector<std::vector<ScheduledRun>> order(stages);
+  for (int64_t s = 0; s < stages; ++s)
+    order[s] = pipelineOrder(stages, chunks, microBatches,
+                             schedule.getExtraWarmup(), s);
+  std::map<std::tuple<int64_t, int64_t, int64_t, Phase>, double> finished;
+  auto upstream = [&](int64_t s, const ScheduledRun &r)
+      -> std::optional<std::tuple<int64_t, int64_t, int64_t, Phase>> {
+    if (r.phase == Phase::Forward) {
+      if (s > 0)
+        return std::make_tuple(s - 1, r.microBatch, r.chunk, r.phase);
+      if (r.chunk > 0)
+        return std::make_tuple(stages - 1, r.microBatch, r.chunk - 1, r.phase);
+      return std::nullopt;
+    }
+    if (s < stages - 1)
+      return std::make_tuple(s + 1, r.microBatch, r.chunk, r.phase);
+    if (r.chunk < chunks - 1)
+      return std::make_tuple(int64_t(0), r.microBatch, r.chunk + 1, r.phase);
+    return std::nullopt;
+  };
+
+  Runner runner{recordTrace, result.trace};
+  std::vector<size_t> next(stages, 0);
+  size_t remaining = 0;
+  for (auto &o : order)
+    remaining += o.size();
+  // Run whichever stage can proceed; every pass makes progress unless the
+  // schedule deadlocks.
+  while (remaining) {
+    bool progressed = false;
+    for (int64_t s = 0; s < stages; ++s) {
+      while (next[s] < order[s].size()) {
+        const ScheduledRun &r = order[s][next[s]];
+        double ready = 0;
+        if (auto dep = upstream(s, r)) {
+          auto it = finished.find(*dep);
+          if (it == finished.end())
+            break;
+          ready = it->second;
+        }
+        double end = runner.run(programs.at({s, r.chunk, r.phase}), state[s],
+                                ready, s, r);
+        finished[{s, r.microBatch, r.chunk, r.phase}] = end;
+        ++next[s];
+        --remaining;
+        progressed = true;
+      }
+    }
+    if (!progressed)
+      return plan.emitError("the pipeline schedule deadlocks: no stage can "
+                            "run its next micro-batch");
+  }
+
+  for (int64_t s = 0; s < stages; ++s) {
+    StageState &st = state[s];
+    double end = *std::max_element(std::begin(st.streamFree),
+                                   std::end(st.streamFree));
+    auto optimizer = programs.find({s, 0, Phase::Optimizer});
+    if (optimizer != programs.end())
+      end = runner.run(optimizer->second, st, end, s,
+                       {Phase::Optimizer, -1, 0});
+    st.result.endTime = end;
+    st.result.reserveBytes = cluster.device.runtimeReserveBytes.value;
+    st.result.peakBytes = st.result.weightsBytes + st.result.gradsBytes +
+                          st.result.optimizerBytes +
+                          st.result.peakActivationBytes +
+                          st.result.reserveBytes;
+    result.stages.push_back(std::move(st.result));
+  }
+
+  auto critical = std::max_element(
+      result.stages.begin(), result.stages.end(),
+      [](const StageResult &a, const StageResult &b) {
+        return a.endTime < b.endTime;
+      });
+  result.criticalStage = critical->stage;
+  result.stepTime = critical->endTime;
+  result.computeTime = critical->computeBusy;
+  result.exposedCommTime = critical->exposedComm;
+  result.bubbleTime = std::max(
+      0.0, result.stepTime - result.computeTime - result.exposedCommTime);
+  return result;
+}
+
+} // namespace moeplan

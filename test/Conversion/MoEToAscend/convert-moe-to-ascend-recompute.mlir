@@ -1,0 +1,57 @@
+// RUN: moe-opt %s --convert-moe-to-ascend="seq=256 recompute=selective" | FileCheck %s --check-prefix=SELECTIVE
+// RUN: moe-opt %s --convert-moe-to-ascend="seq=256 recompute=full" | FileCheck %s --check-prefix=FULL
+
+// Selective recompute (Megatron's core-attention recompute): forward keeps
+// everything but the attention core's softmax statistics; backward reruns
+// the core when backward reaches the attention op.
+// SELECTIVE-LABEL: ascend.program stage = 0, chunk = 0, forward {
+// SELECTIVE:         ascend.cube "dense0.attention.core"
+// SELECTIVE:         ascend.save "dense0.attention.core_output"
+// SELECTIVE-NOT:     ascend.save "dense0.attention.softmax_lse"
+// SELECTIVE:         ascend.save "dense0.mlp.fc1_input"
+// SELECTIVE-LABEL: ascend.program stage = 0, chunk = 0, backward {
+// SELECTIVE:         ascend.release "dense0.norm1.rstd"
+// SELECTIVE-NEXT:    ascend.recompute "dense0.attention" {
+// 256·257/2 pairs × 2 heads × 2·(64 + 64) FLOPs, fp32 statistics per head.
+// SELECTIVE-NEXT:      ascend.cube "dense0.attention.core" flops = 16842752
+// SELECTIVE-NEXT:      ascend.save "dense0.attention.softmax_lse" bytes = 2048
+// SELECTIVE-NEXT:    }
+// SELECTIVE-NEXT:    ascend.cube "dense0.attention.out_proj.dgrad"
+// SELECTIVE:         ascend.cube "dense0.attention.core.bwd"
+// SELECTIVE:         ascend.release "dense0.attention.softmax_lse" bytes = 2048
+
+// Full recompute (uniform, one layer per checkpoint): forward keeps only
+// the layer's input (256 tokens × 128 × bf16); backward reruns the whole
+// layer, keeping what its backward needs, then releases the input.
+// Model-level ops (embedding, final norm, head, loss) are not recomputed.
+// FULL-LABEL: ascend.program stage = 0, chunk = 0, forward {
+// FULL:         ascend.save "embedding.token_ids"
+// FULL-NEXT:    ascend.vector "dense0.norm0"
+// FULL-NOT:     ascend.save "dense0.
+// FULL:         ascend.save "dense0.input" bytes = 65536
+// FULL-NEXT:    ascend.vector "final_norm"
+// FULL-NEXT:    ascend.save "final_norm.input"
+// FULL-LABEL: ascend.program stage = 0, chunk = 0, backward {
+// FULL:         ascend.release "final_norm.rstd"
+// FULL-NEXT:    ascend.recompute "dense0" {
+// FULL-NEXT:      ascend.vector "dense0.norm0"
+// FULL-NEXT:      ascend.save "dense0.norm0.input"
+// FULL:           ascend.save "dense0.attention.softmax_lse"
+// FULL:           ascend.save "dense0.mlp.fc2_input"
+// FULL-NEXT:    }
+// FULL-NEXT:    ascend.cube "dense0.mlp.fc2.dgrad"
+// FULL:         ascend.release "dense0.norm0.rstd"
+// FULL-NEXT:    ascend.release "dense0.input" bytes = 65536
+// FULL-NEXT:    ascend.vector "embedding.lookup.bwd"
+moe.model @dense hidden = 128, vocab = 1000 {
+  moe.embedding
+  moe.decoder_layer 0 {
+    moe.norm rms
+    moe.attention heads = 2, kv_heads = 2, head_dim = 64
+    moe.norm rms
+    moe.mlp ffn = 256, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
