@@ -362,6 +362,9 @@ FailureOr<SimulationResult> simulate(PlanOp plan, const ClusterSpec &cluster,
       end = runner.run(optimizer->second, st, end, s,
                        {Phase::Optimizer, -1, 0});
     st.result.endTime = end;
+    // Communication still running after the last kernel is exposed too.
+    st.result.exposedComm +=
+        end - st.streamFree[static_cast<int>(Stream::Compute)];
     st.result.reserveBytes = cluster.device.runtimeReserveBytes.value;
     st.result.peakBytes = st.result.weightsBytes + st.result.gradsBytes +
                           st.result.optimizerBytes +

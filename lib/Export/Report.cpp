@@ -5,6 +5,8 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
 
+#include <algorithm>
+
 using namespace mlir;
 using namespace mlir::moe;
 
@@ -28,42 +30,146 @@ FailureOr<ModelSummary> summarizeModel(ModelOp model, int64_t seq,
   return summary;
 }
 
+PlanMetrics computeMetrics(const ModelSummary &model, const ClusterSpec &cluster,
+                           const PlanResult &plan) {
+  PlanMetrics m;
+  const ParallelLayout &layout = plan.layout;
+  m.stepTime = plan.simulation.stepTime;
+  double tokensPerStep = double(layout.globalBatch) * layout.seq;
+  m.tokensPerSecond = tokensPerStep / m.stepTime;
+  m.tokensPerSecondPerDevice = m.tokensPerSecond / cluster.devices;
+  m.mfu = model.flopsPerToken * m.tokensPerSecond /
+          (cluster.devices * cluster.peakFlopsForMFU.value);
+  m.capacityBytes = cluster.device.memoryBytes.value;
+  for (const StageResult &stage : plan.simulation.stages)
+    if (stage.peakBytes > m.peakBytes) {
+      m.peakBytes = stage.peakBytes;
+      m.peakStage = stage.stage;
+    }
+  return m;
+}
+
+//===----------------------------------------------------------------------===//
+// JSON
+//===----------------------------------------------------------------------===//
+
+namespace {
+void writeModelJSON(llvm::json::OStream &json, const ModelSummary &m) {
+  json.attributeObject("model", [&] {
+    json.attribute("name", m.name);
+    json.attribute("total_params", m.params.total);
+    json.attribute("active_params", m.params.active);
+    json.attribute("active_params_with_embedding",
+                   m.params.active + m.params.embedding);
+    json.attribute("flops_per_token", m.flopsPerToken);
+    json.attribute("flops_convention", stringifyFlopsConvention(m.convention));
+    json.attribute("seq", m.seq);
+    json.attribute("mtp_params", m.params.mtp);
+    json.attribute("embedding_params", m.params.embedding);
+    json.attribute("lm_head_params", m.params.head);
+    json.attribute("routed_expert_params", m.params.routedExperts);
+    json.attributeObject("layers", [&] {
+      json.attribute("dense", m.denseLayers);
+      json.attribute("moe", m.moeLayers);
+      json.attribute("mtp", m.mtpLayers);
+    });
+  });
+}
+
+void writeClusterJSON(llvm::json::OStream &json, const ClusterSpec &c) {
+  json.attributeObject("cluster", [&] {
+    json.attribute("preset", c.preset);
+    json.attribute("devices", c.devices);
+    json.attribute("devices_per_node", int64_t(c.devicesPerNode.value));
+    json.attribute("peak_tflops", c.peakFlopsForMFU.value / 1e12);
+    json.attribute("device", c.device.name);
+    json.attributeArray("constants", [&] {
+      for (const auto &[name, constant] : c.constants())
+        json.object([&] {
+          json.attribute("name", name);
+          json.attribute("value", constant->value);
+          json.attribute("source", constant->source);
+          json.attribute("assumption", constant->assumption);
+        });
+    });
+  });
+}
+} // namespace
+
 void writeReportJSON(const Report &report, llvm::raw_ostream &os) {
-  const ModelSummary &m = report.model;
   llvm::json::OStream json(os, 2);
   json.object([&] {
     json.attribute("schema", "moe-report/1");
-    json.attributeObject("model", [&] {
-      json.attribute("name", m.name);
-      json.attribute("total_params", m.params.total);
-      json.attribute("active_params", m.params.active);
-      json.attribute("active_params_with_embedding",
-                     m.params.active + m.params.embedding);
-      json.attribute("flops_per_token", m.flopsPerToken);
-      json.attribute("flops_convention", stringifyFlopsConvention(m.convention));
-      json.attribute("seq", m.seq);
-      json.attribute("mtp_params", m.params.mtp);
-      json.attribute("embedding_params", m.params.embedding);
-      json.attribute("lm_head_params", m.params.head);
-      json.attribute("routed_expert_params", m.params.routedExperts);
-      json.attributeObject("layers", [&] {
-        json.attribute("dense", m.denseLayers);
-        json.attribute("moe", m.moeLayers);
-        json.attribute("mtp", m.mtpLayers);
+    writeModelJSON(json, report.model);
+    if (!report.cluster || !report.plan)
+      return;
+    const ClusterSpec &cluster = *report.cluster;
+    const PlanResult &plan = *report.plan;
+    const ParallelLayout &l = plan.layout;
+    const SimulationResult &sim = plan.simulation;
+    PlanMetrics m = computeMetrics(report.model, cluster, plan);
+    writeClusterJSON(json, cluster);
+    json.attributeObject("parallel", [&] {
+      json.attribute("tp", l.tp);
+      json.attribute("pp", l.pp);
+      json.attribute("vpp", l.vpp);
+      json.attribute("ep", l.ep);
+      json.attribute("etp", l.etp);
+      json.attribute("cp", l.cp);
+      json.attribute("dp", l.dp);
+      json.attribute("sp", l.sp);
+      json.attribute("tp_extend_ep", l.tpExtendEp);
+      json.attribute("distributed_optimizer", l.distributedOptimizer);
+      json.attribute("micro_batch", l.microBatch);
+      json.attribute("global_batch", l.globalBatch);
+      json.attribute("micro_batches", l.microBatches);
+      json.attribute("seq", l.seq);
+      json.attribute("recompute", l.recompute);
+    });
+    json.attribute("step_time_s", m.stepTime);
+    json.attribute("tokens_per_s", m.tokensPerSecond);
+    json.attribute("tokens_per_s_per_device", m.tokensPerSecondPerDevice);
+    json.attribute("mfu", m.mfu);
+    json.attributeObject("memory", [&] {
+      json.attribute("capacity_bytes", m.capacityBytes);
+      json.attribute("peak_bytes", m.peakBytes);
+      json.attribute("fits", m.peakBytes <= m.capacityBytes);
+      json.attribute("peak_stage", m.peakStage);
+      json.attributeArray("stages", [&] {
+        for (const StageResult &s : sim.stages)
+          json.object([&] {
+            json.attribute("stage", s.stage);
+            json.attribute("peak_bytes", s.peakBytes);
+            json.attribute("weights_bytes", s.weightsBytes);
+            json.attribute("grads_bytes", s.gradsBytes);
+            json.attribute("optimizer_bytes", s.optimizerBytes);
+            json.attribute("activations_bytes", s.peakActivationBytes);
+            json.attribute("reserve_bytes", s.reserveBytes);
+          });
       });
+    });
+    json.attributeObject("breakdown", [&] {
+      json.attribute("compute_s", sim.computeTime);
+      json.attribute("exposed_comm_s", sim.exposedCommTime);
+      json.attribute("bubble_s", sim.bubbleTime);
+      json.attribute("critical_stage", sim.criticalStage);
     });
   });
   os << "\n";
 }
 
+//===----------------------------------------------------------------------===//
+// Text
+//===----------------------------------------------------------------------===//
+
 namespace {
-/// `value` scaled by powers of 1000 to one of `units` (the first is for
-/// values below 1000), e.g. 718.6 B, 39.2 B, 7.50 T.
+/// `value` scaled by powers of `base` to one of `units` (the first is for
+/// values below `base`), e.g. 718.6 B, 39.2 B, 7.50 TFLOP.
 std::string scaled(double value, llvm::ArrayRef<const char *> units,
-                   const char *format) {
+                   const char *format, double base = 1000) {
   size_t unit = 0;
-  while (value >= 1000 && unit + 1 < units.size()) {
-    value /= 1000;
+  while (value >= base && unit + 1 < units.size()) {
+    value /= base;
     ++unit;
   }
   std::string text;
@@ -77,13 +183,26 @@ std::string humanCount(double value) {
   return scaled(value, {"", "K", "M", "B", "T"}, "%.1f");
 }
 
+std::string humanBytes(double bytes) {
+  return scaled(bytes, {"B", "KiB", "MiB", "GiB", "TiB"}, "%.1f", 1024);
+}
+
+std::string seconds(double s) {
+  return s >= 1 ? scaled(s, {"s"}, "%.3f")
+                : scaled(s * 1e3, {"ms"}, "%.3f");
+}
+
+std::string fixed(double value, const char *format) {
+  std::string text;
+  llvm::raw_string_ostream(text) << llvm::format(format, value);
+  return text;
+}
+
 void row(llvm::raw_ostream &os, llvm::StringRef label, const llvm::Twine &value) {
   os << "  " << llvm::left_justify(label, 20) << value << "\n";
 }
-} // namespace
 
-void writeReportText(const Report &report, llvm::raw_ostream &os) {
-  const ModelSummary &m = report.model;
+void writeModelText(const ModelSummary &m, llvm::raw_ostream &os) {
   os << "Model " << m.name << "\n";
   row(os, "parameters", humanCount(m.params.total) + " total, " +
                             humanCount(m.params.active) + " active per token");
@@ -102,6 +221,76 @@ void writeReportText(const Report &report, llvm::raw_ostream &os) {
           " at seq " + llvm::Twine(m.seq));
   row(os, "", "(training, forward + backward; convention " +
                   stringifyFlopsConvention(m.convention) + ")");
+}
+} // namespace
+
+void writeReportText(const Report &report, llvm::raw_ostream &os) {
+  writeModelText(report.model, os);
+  if (!report.cluster || !report.plan)
+    return;
+  const ClusterSpec &c = *report.cluster;
+  const PlanResult &plan = *report.plan;
+  const ParallelLayout &l = plan.layout;
+  const SimulationResult &sim = plan.simulation;
+  PlanMetrics m = computeMetrics(report.model, c, plan);
+
+  os << "\nCluster " << c.preset << ": " << c.devices << " × " << c.device.name
+     << ", " << int64_t(c.devicesPerNode.value) << " per node\n";
+  os << "\nPlan\n";
+  row(os, "layout", "TP " + llvm::Twine(l.tp) + " · PP " + llvm::Twine(l.pp) +
+                        " · VPP " + llvm::Twine(l.vpp) + " · EP " +
+                        llvm::Twine(l.ep) + " · CP " + llvm::Twine(l.cp) +
+                        " · DP " + llvm::Twine(l.dp) +
+                        (l.distributedOptimizer ? " (distributed optimizer)"
+                                                : ""));
+  row(os, "batch", llvm::Twine(l.globalBatch) + " sequences of " +
+                       llvm::Twine(l.seq) + " tokens, micro-batch " +
+                       llvm::Twine(l.microBatch) + " (" +
+                       llvm::Twine(l.microBatches) + " per step and replica)");
+  row(os, "recompute", l.recompute);
+
+  os << "\nPredicted step\n";
+  row(os, "step time", seconds(m.stepTime));
+  row(os, "tokens/s", fixed(m.tokensPerSecond, "%.0f") + " (" +
+                          fixed(m.tokensPerSecondPerDevice, "%.1f") +
+                          " per device)");
+  row(os, "MFU", fixed(100 * m.mfu, "%.1f") + "% of " +
+                     fixed(c.peakFlopsForMFU.value / 1e12, "%.1f") +
+                     " TFLOPS per device, " +
+                     stringifyFlopsConvention(report.model.convention) +
+                     " FLOPs");
+  row(os, "time of stage " + llvm::Twine(sim.criticalStage).str(),
+      "compute " + seconds(sim.computeTime) + " · exposed communication " +
+          seconds(sim.exposedCommTime) + " · bubble " +
+          seconds(sim.bubbleTime));
+
+  os << "\nMemory per device (capacity " << humanBytes(m.capacityBytes) << ")\n";
+  if (m.peakBytes <= m.capacityBytes)
+    row(os, "peak", humanBytes(m.peakBytes) + " on stage " +
+                        llvm::Twine(m.peakStage) + ": fits");
+  else
+    row(os, "peak", humanBytes(m.peakBytes) + " on stage " +
+                        llvm::Twine(m.peakStage) + ": DOES NOT FIT, " +
+                        humanBytes(m.peakBytes - m.capacityBytes) + " short");
+  os << "  " << llvm::left_justify("stage", 8) << llvm::right_justify("weights", 12)
+     << llvm::right_justify("grads", 12) << llvm::right_justify("optimizer", 12)
+     << llvm::right_justify("activations", 13) << llvm::right_justify("reserve", 12)
+     << llvm::right_justify("peak", 12) << "\n";
+  for (const StageResult &s : sim.stages)
+    os << "  " << llvm::left_justify(std::to_string(s.stage), 8)
+       << llvm::right_justify(humanBytes(s.weightsBytes), 12)
+       << llvm::right_justify(humanBytes(s.gradsBytes), 12)
+       << llvm::right_justify(humanBytes(s.optimizerBytes), 12)
+       << llvm::right_justify(humanBytes(s.peakActivationBytes), 13)
+       << llvm::right_justify(humanBytes(s.reserveBytes), 12)
+       << llvm::right_justify(humanBytes(s.peakBytes), 12) << "\n";
+
+  os << "\nConstants (" << c.preset << "; SI units; * = assumption; "
+     << "--format=json gives sources)\n";
+  for (const auto &[name, constant] : c.constants())
+    os << "  " << (constant->assumption ? "* " : "  ")
+       << llvm::left_justify(name, 36) << llvm::format("%g", constant->value)
+       << "\n";
 }
 
 } // namespace moeplan

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/moe/MoEDialect.h"
+#include "moeplan/Export/ChromeTrace.h"
 #include "moeplan/Export/Report.h"
 #include "moeplan/Import/HFConfigImport.h"
 
@@ -28,8 +29,39 @@ cl::OptionCategory category("moe-plan options");
 cl::opt<std::string> modelPath(cl::Positional, cl::Required,
                                cl::desc("<model.mlir | config.json>"),
                                cl::cat(category));
-cl::opt<int64_t> seqLength("seq", cl::desc("Sequence length in tokens"),
-                           cl::init(4096), cl::cat(category));
+cl::opt<std::string> clusterSpec(
+    "cluster",
+    cl::desc("Cluster: PRESET[:DEVICES] or FILE.json[:DEVICES] "
+             "(presets: ascend-910b, ascend-910c, a100-40g, a100-80g, "
+             "h100-sxm, h800, h200, b200, gb200). Without it, only the model "
+             "is reported"),
+    cl::value_desc("spec"), cl::cat(category));
+cl::opt<int64_t> seqLength(
+    "seq", cl::desc("Sequence length in tokens (required with --cluster; "
+                    "4096 for a model-only report)"),
+    cl::cat(category));
+cl::opt<int64_t> globalBatch("global-batch",
+                             cl::desc("Sequences per optimizer step"),
+                             cl::cat(category));
+cl::opt<int64_t> microBatch("micro-batch",
+                            cl::desc("Sequences per micro-batch"),
+                            cl::cat(category));
+cl::opt<int64_t> tensorParallel("tp", cl::desc("Tensor-parallel size"),
+                                cl::cat(category));
+cl::opt<int64_t> pipelineParallel("pp", cl::desc("Pipeline-parallel size"),
+                                  cl::cat(category));
+cl::opt<std::string> recompute(
+    "recompute",
+    cl::desc("Activation recompute: none, selective (core attention) or "
+             "full (every layer)"),
+    cl::init("none"), cl::cat(category));
+cl::opt<bool> distributedOptimizer(
+    "distributed-optimizer",
+    cl::desc("Shard optimizer state over data-parallel replicas (ZeRO-1)"),
+    cl::cat(category));
+cl::opt<std::string> traceFile(
+    "emit-trace", cl::desc("Write the simulated step as a Chrome trace"),
+    cl::value_desc("FILE"), cl::cat(category));
 cl::opt<OutputFormat> outputFormat(
     "format", cl::desc("Report format"), cl::init(OutputFormat::Text),
     cl::values(clEnumValN(OutputFormat::Text, "text", "aligned text for people"),
@@ -71,9 +103,28 @@ int main(int argc, char **argv) {
       argc, argv,
       "moe-plan: plans the training of an MoE model and reports it\n");
 
-  if (seqLength <= 0)
+  bool planning = !clusterSpec.empty();
+  if (planning) {
+    for (auto [flag, option] :
+         {std::pair<llvm::StringRef, cl::opt<int64_t> *>{"--seq", &seqLength},
+          {"--global-batch", &globalBatch},
+          {"--micro-batch", &microBatch}})
+      if (!option->getNumOccurrences())
+        return fail(flag + " is required with --cluster");
+  } else {
+    for (llvm::StringRef flag : {"global-batch", "micro-batch", "tp", "pp",
+                                 "recompute", "distributed-optimizer",
+                                 "emit-trace"})
+      if (cl::getRegisteredOptions().lookup(flag)->getNumOccurrences())
+        return fail("--" + flag + " needs a cluster to plan for: add --cluster");
+  }
+  int64_t seq = seqLength.getNumOccurrences() ? seqLength.getValue() : 4096;
+  if (seq <= 0)
     return fail("--seq must be a positive number of tokens, got " +
-                llvm::Twine(seqLength.getValue()));
+                llvm::Twine(seq));
+  if (recompute != "none" && recompute != "selective" && recompute != "full")
+    return fail("unknown --recompute '" + recompute +
+                "'; expected none, selective or full");
   std::optional<FlopsConvention> convention =
       parseFlopsConvention(flopsConventionName);
   if (!convention)
@@ -102,10 +153,43 @@ int main(int argc, char **argv) {
                 " 'moe.model' ops; moe-plan plans exactly one");
 
   FailureOr<ModelSummary> summary =
-      summarizeModel(models.front(), seqLength, *convention);
+      summarizeModel(models.front(), seq, *convention);
   if (failed(summary))
     return 1;
   Report report{*summary};
+
+  std::optional<ClusterSpec> cluster;
+  FailureOr<PlanResult> plan = failure();
+  if (planning) {
+    llvm::Expected<ClusterSpec> loaded = loadCluster(clusterSpec);
+    if (!loaded)
+      return fail(llvm::toString(loaded.takeError()));
+    cluster = std::move(*loaded);
+    PlanRequest request;
+    request.seq = seq;
+    request.globalBatch = globalBatch;
+    request.microBatch = microBatch;
+    if (tensorParallel.getNumOccurrences())
+      request.tp = tensorParallel;
+    if (pipelineParallel.getNumOccurrences())
+      request.pp = pipelineParallel;
+    request.recompute = recompute;
+    request.distributedOptimizer = distributedOptimizer;
+    plan = evaluatePlan(models.front(), *cluster, request,
+                        /*recordTrace=*/!traceFile.empty());
+    if (failed(plan))
+      return 1;
+    report.cluster = &*cluster;
+    report.plan = &*plan;
+    if (!traceFile.empty()) {
+      std::unique_ptr<llvm::ToolOutputFile> trace =
+          openOutputFile(traceFile, &errorMessage);
+      if (!trace)
+        return fail(errorMessage);
+      writeChromeTrace(plan->simulation, trace->os());
+      trace->keep();
+    }
+  }
 
   std::unique_ptr<llvm::ToolOutputFile> output =
       openOutputFile(outputPath, &errorMessage);

@@ -23,7 +23,10 @@ def ConvertMoEToAscendPass : Pass<"convert-moe-to-ascend", "mlir::ModuleOp"> {
       forward first (`--recompute-granularity full --recompute-method
       uniform --recompute-num-layers 1`).
 
-    Sizes are per device: `micro-batch` sequences of `seq` tokens.
+    Sizes are per device: `micro-batch` sequences of `seq` tokens. With
+    `dp` > 1 the optimizer step first reduces gradients over the
+    data-parallel axis of the grid (all-reduce, or reduce-scatter and a
+    weight all-gather with the distributed optimizer), on the `dp` stream.
 
     ```
     moe-opt --convert-moe-to-ascend="seq=4096 micro-batch=1 micro-batches=8 recompute=selective"
@@ -40,6 +43,12 @@ def ConvertMoEToAscendPass : Pass<"convert-moe-to-ascend", "mlir::ModuleOp"> {
            "micro-batches per step and pipeline">,
     Option<"recompute", "recompute", "std::string", /*default=*/"\"none\"",
            "recompute policy: none, selective or full">,
+    Option<"dataParallel", "dp", "int64_t", /*default=*/"1",
+           "data-parallel replicas that reduce gradients each step">,
+    Option<"distributedOptimizer", "distributed-optimizer", "bool",
+           /*default=*/"false",
+           "shard optimizer state over the data-parallel group (ZeRO-1): "
+           "reduce-scatter gradients, all-gather updated weights">,
   ];
   let statistics = [
     Statistic<"numKernels", "kernels", "Cube and Vector kernels emitted">,

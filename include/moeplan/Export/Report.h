@@ -9,6 +9,7 @@
 #define MOEPLAN_EXPORT_REPORT_H
 
 #include "moeplan/Analysis/ModelAnalysis.h"
+#include "moeplan/Pipelines/Planning.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
@@ -33,8 +34,24 @@ mlir::FailureOr<ModelSummary> summarizeModel(mlir::moe::ModelOp model,
                                              int64_t seq,
                                              FlopsConvention convention);
 
+/// The throughput figures of a simulated plan.
+struct PlanMetrics {
+  double stepTime = 0;
+  double tokensPerSecond = 0;
+  double tokensPerSecondPerDevice = 0;
+  double mfu = 0; ///< model FLOPs per second over the cluster's peak
+  int64_t capacityBytes = 0;
+  int64_t peakBytes = 0; ///< of the fullest stage
+  int64_t peakStage = 0;
+};
+PlanMetrics computeMetrics(const ModelSummary &model, const ClusterSpec &cluster,
+                           const PlanResult &plan);
+
+/// A model-only report when `cluster` and `plan` are null, else the plan's.
 struct Report {
   ModelSummary model;
+  const ClusterSpec *cluster = nullptr;
+  const PlanResult *plan = nullptr;
 };
 
 void writeReportJSON(const Report &report, llvm::raw_ostream &os);

@@ -87,6 +87,8 @@ private:
   void emitKernels(OpBuilder &b, Location loc, ArrayRef<KernelSpec> kernels);
   void emitSaves(OpBuilder &b, Location loc, const OpKernels &op,
                  Recompute policy, bool release);
+  void emitOptimizerStep(OpBuilder &b, Location loc, shard::GridOp grid,
+                         int64_t params);
 };
 } // namespace
 
@@ -125,6 +127,35 @@ void ConvertMoEToAscendPass::emitSaves(OpBuilder &b, Location loc,
   }
 }
 
+/// Reduces bf16 gradients over the data-parallel axis (Megatron's default
+/// gradient dtype), then updates the local parameters; with the distributed
+/// optimizer each replica updates its shard and gathers the others'.
+void ConvertMoEToAscendPass::emitOptimizerStep(OpBuilder &b, Location loc,
+                                               shard::GridOp grid,
+                                               int64_t params) {
+  StringRef gridRef = grid.getSymName();
+  const int16_t dpAxis[] = {0};
+  int64_t gradBytes = 2 * params;
+  if (dataParallel > 1) {
+    if (distributedOptimizer)
+      ascend::ReduceScatterOp::create(b, loc, "grads.reduce_scatter", gridRef,
+                                      dpAxis, gradBytes, ascend::Stream::DP);
+    else
+      ascend::AllReduceOp::create(b, loc, "grads.all_reduce", gridRef, dpAxis,
+                                  gradBytes, ascend::Stream::DP);
+    ascend::RecordOp::create(b, loc, "grads.reduced", ascend::Stream::DP);
+    ascend::WaitOp::create(b, loc, "grads.reduced", ascend::Stream::Compute);
+  }
+  int64_t shards = distributedOptimizer ? dataParallel : 1;
+  emitKernels(b, loc, optimizerKernels((params + shards - 1) / shards));
+  if (dataParallel > 1 && distributedOptimizer) {
+    ascend::RecordOp::create(b, loc, "weights.updated", ascend::Stream::Compute);
+    ascend::WaitOp::create(b, loc, "weights.updated", ascend::Stream::DP);
+    ascend::AllGatherOp::create(b, loc, "weights.all_gather", gridRef, dpAxis,
+                                2 * params, ascend::Stream::DP);
+  }
+}
+
 void ConvertMoEToAscendPass::lowerModel(moe::ModelOp model, Recompute policy) {
   Location loc = model.getLoc();
   MicroBatchShape mb{seq, microBatch};
@@ -138,14 +169,18 @@ void ConvertMoEToAscendPass::lowerModel(moe::ModelOp model, Recompute policy) {
   OpBuilder b(model);
   auto plan = ascend::PlanOp::create(b, loc, model.getSymName());
   b.setInsertionPointToStart(&plan.getBody().emplaceBlock());
-  // One device for now; the sharding pass widens the grid.
-  shard::GridOp::create(b, loc, "world", ArrayRef<int64_t>{1});
+  // Axis 0 of the grid is data parallelism.
+  auto grid = shard::GridOp::create(b, loc, "world",
+                                    ArrayRef<int64_t>{dataParallel});
   ascend::ScheduleOp::create(b, loc, /*stages=*/1, /*chunks=*/1, microBatches,
                              /*extra_warmup=*/0);
-  // Mixed precision without a distributed optimizer: bf16 weights, fp32
-  // gradients, fp32 master weights and two Adam moments.
-  ascend::StageMemoryOp::create(b, loc, /*stage=*/0, 2 * stageParams,
-                                4 * stageParams, 12 * stageParams);
+  // Mixed precision: bf16 weights, fp32 gradients, and fp32 master weights
+  // and two Adam moments, sharded over the replicas with the distributed
+  // optimizer.
+  int64_t optimizerShards = distributedOptimizer ? dataParallel : 1;
+  ascend::StageMemoryOp::create(
+      b, loc, /*stage=*/0, 2 * stageParams, 4 * stageParams,
+      12 * ((stageParams + optimizerShards - 1) / optimizerShards));
 
   auto program = [&](ascend::Phase phase) {
     auto op = ascend::ProgramOp::create(b, loc, 0, 0, phase);
@@ -203,7 +238,7 @@ void ConvertMoEToAscendPass::lowerModel(moe::ModelOp model, Recompute policy) {
       ascend::ReleaseOp::create(bb, loc, unit.name + ".input", layerInputBytes);
   }
   OpBuilder ob = OpBuilder::atBlockEnd(&optimizer.getBody().front());
-  emitKernels(ob, loc, optimizerKernels(stageParams));
+  emitOptimizerStep(ob, loc, grid, stageParams);
   model.erase();
 }
 
@@ -222,7 +257,8 @@ void ConvertMoEToAscendPass::runOnOperation() {
   }
   for (auto [option, value] : {std::pair<StringRef, int64_t>{"seq", seq},
                                {"micro-batch", microBatch},
-                               {"micro-batches", microBatches}})
+                               {"micro-batches", microBatches},
+                               {"dp", dataParallel}})
     if (value <= 0) {
       module.emitError() << "option '" << option
                          << "' must be positive, got " << value;
