@@ -88,32 +88,48 @@ struct CompiledProgram {
   int numEvents = 0;
 };
 
-int64_t groupSize(Operation *op, FlatSymbolRefAttr gridName,
-                  ArrayRef<int16_t> axes) {
+/// A collective's group: its size, and the span of ranks it covers with
+/// the grid's axes laid out row-major (the last axis varies fastest, as
+/// Megatron orders ranks), which decides the links it crosses.
+struct Group {
+  int64_t size = 1;
+  int64_t span = 1;
+};
+
+Group groupOf(Operation *op, FlatSymbolRefAttr gridName,
+              ArrayRef<int16_t> axes) {
   SymbolTableCollection symbols;
   shard::GridOp grid = shard::getGridOrNull(op, gridName, symbols);
-  int64_t size = 1;
-  for (int16_t axis : axes)
-    size *= grid.getShape()[axis];
-  return size;
+  ArrayRef<int64_t> shape = grid.getShape();
+  Group group;
+  for (int16_t axis : axes) {
+    int64_t stride = 1;
+    for (size_t inner = axis + 1; inner < shape.size(); ++inner)
+      stride *= shape[inner];
+    group.size *= shape[axis];
+    group.span += (shape[axis] - 1) * stride;
+  }
+  return group;
 }
 
-/// Alpha-beta time of a collective over `n` devices holding `bytes` each.
-/// Groups that fit in a node use the intra-node link, others the NIC.
-double collectiveTime(Operation *op, int64_t n, int64_t bytes,
+/// Alpha-beta time of a collective whose members each hold `bytes`
+/// (formulas.md): ring all-reduce 2(n-1)α + 2(n-1)/n·M/B, the others
+/// (n-1)α + (n-1)/n·M/B, over the slowest link level the group spans.
+double collectiveTime(Operation *op, Group group, int64_t bytes,
                       const ClusterSpec &cluster) {
+  int64_t n = group.size;
   if (n <= 1)
     return 0;
-  const LinkSpec &link =
-      n <= cluster.devicesPerNode.value ? cluster.intraNode : cluster.interNode;
-  double bandwidth = link.bandwidth.value * link.efficiency.value;
-  double alpha = link.latency.value;
+  LinkLevel level = cluster.levelForSpan(group.span);
+  double bandwidth = level.link->achievableBandwidth(n, level.devices);
+  double alpha = level.link->latency.value;
   double share = double(n - 1) / n * double(bytes) / bandwidth;
   double time = isa<AllReduceOp>(op) ? 2 * (n - 1) * alpha + 2 * share
                                      : (n - 1) * alpha + share;
   return cluster.device.collectiveLaunch.value + time;
 }
 
+/// Compiles a program into steps, each with its duration on the cluster.
 class Compiler {
 public:
   Compiler(const ClusterSpec &cluster) : cluster(cluster) {}
@@ -130,45 +146,6 @@ public:
     program.walk([&](Operation *op) {
       std::optional<Step> step =
           llvm::TypeSwitch<Operation *, std::optional<Step>>(op)
-              .Case<CubeOp>([&](CubeOp k) {
-                KernelWork work{ComputeUnit::Cube, double(k.getFlops()),
-                                double(k.getBytes())};
-                ArrayRef<int64_t> shape = k.getShape();
-                work.shape = {shape[0], shape[1], shape[2]};
-                work.groups = k.getGroups();
-                return kernel(k.getStream(), kernelTime(work, cluster.device),
-                              k.getName());
-              })
-              .Case<VectorOp>([&](VectorOp k) {
-                KernelWork work{ComputeUnit::Vector, double(k.getFlops()),
-                                double(k.getBytes())};
-                return kernel(k.getStream(), kernelTime(work, cluster.device),
-                              k.getName());
-              })
-              .Case<AllReduceOp, AllGatherOp, ReduceScatterOp, AllToAllOp>(
-                  [&](auto c) {
-                    int64_t n = groupSize(c, c.getGridAttr(), c.getGridAxes());
-                    return kernel(c.getStream(),
-                                  collectiveTime(c, n, c.getBytes(), cluster),
-                                  c.getName());
-                  })
-              .Case<SendOp, RecvOp>([&](auto p) {
-                const LinkSpec &link = cluster.interNode;
-                double time = link.latency.value +
-                              p.getBytes() / (link.bandwidth.value *
-                                              link.efficiency.value);
-                return kernel(p.getStream(), time, p.getName());
-              })
-              .Case<SwapOutOp, SwapInOp>([&](auto s) {
-                Step step = *kernel(s.getStream(),
-                                    s.getBytes() /
-                                        cluster.device.hostLinkBandwidth.value,
-                                    s.getName());
-                step.kind = isa<SwapOutOp>(s) ? StepKind::SwapOut
-                                              : StepKind::SwapIn;
-                step.bytes = s.getBytes();
-                return step;
-              })
               .Case<SaveOp>([&](SaveOp s) {
                 return Step{StepKind::Save, Stream::Compute, 0, s.getBytes()};
               })
@@ -184,7 +161,22 @@ public:
                 return Step{StepKind::Wait, w.getStream(), 0, 0,
                             eventIndex(w.getEvent())};
               })
-              .Default([](Operation *) { return std::nullopt; });
+              .Default([&](Operation *op) -> std::optional<Step> {
+                std::optional<double> duration = opDuration(op, cluster);
+                if (!duration)
+                  return std::nullopt;
+                Step step{StepKind::Work, streamOf(op), *duration};
+                step.isKernel = true;
+                step.name = op->getAttrOfType<StringAttr>("name").getValue();
+                if (auto swap = dyn_cast<SwapOutOp>(op)) {
+                  step.kind = StepKind::SwapOut;
+                  step.bytes = swap.getBytes();
+                } else if (auto swap = dyn_cast<SwapInOp>(op)) {
+                  step.kind = StepKind::SwapIn;
+                  step.bytes = swap.getBytes();
+                }
+                return step;
+              });
       if (step)
         out.steps.push_back(*step);
     });
@@ -192,16 +184,46 @@ public:
   }
 
 private:
-  std::optional<Step> kernel(Stream stream, double duration, StringRef name) {
-    Step step{StepKind::Work, stream, duration};
-    step.isKernel = true;
-    step.name = name;
-    return step;
+  static Stream streamOf(Operation *op) {
+    return op->getAttrOfType<StreamAttr>("stream").getValue();
   }
 
   const ClusterSpec &cluster;
 };
+} // namespace
 
+std::optional<double> opDuration(Operation *op, const ClusterSpec &cluster) {
+  return llvm::TypeSwitch<Operation *, std::optional<double>>(op)
+      .Case<CubeOp>([&](CubeOp k) {
+        KernelWork work{ComputeUnit::Cube, double(k.getFlops()),
+                        double(k.getBytes())};
+        ArrayRef<int64_t> shape = k.getShape();
+        work.shape = {shape[0], shape[1], shape[2]};
+        work.groups = k.getGroups();
+        return kernelTime(work, cluster.device);
+      })
+      .Case<VectorOp>([&](VectorOp k) {
+        KernelWork work{ComputeUnit::Vector, double(k.getFlops()),
+                        double(k.getBytes())};
+        return kernelTime(work, cluster.device);
+      })
+      .Case<AllReduceOp, AllGatherOp, ReduceScatterOp, AllToAllOp>(
+          [&](auto c) {
+            return collectiveTime(c, groupOf(c, c.getGridAttr(), c.getGridAxes()),
+                                  c.getBytes(), cluster);
+          })
+      .Case<SendOp, RecvOp>([&](auto p) {
+        const LinkSpec &link = cluster.interNode;
+        return link.latency.value +
+               p.getBytes() / (link.bandwidth.value * link.efficiency.value);
+      })
+      .Case<SwapOutOp, SwapInOp>([&](auto s) {
+        return s.getBytes() / cluster.device.hostLinkBandwidth.value;
+      })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+namespace {
 //===----------------------------------------------------------------------===//
 // Running a stage
 //===----------------------------------------------------------------------===//

@@ -15,6 +15,7 @@
 #include "dialects/ascend/AscendOps.h"
 #include "moeplan/Cost/Cluster.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,12 @@ struct ScheduledRun {
 std::vector<ScheduledRun> pipelineOrder(int64_t stages, int64_t chunks,
                                         int64_t microBatches,
                                         int64_t extraWarmup, int64_t stage);
+
+/// Seconds `op` (a kernel, collective, send/receive or swap) occupies its
+/// stream on `cluster`; nullopt for ops that take no time (saves, events).
+/// The interpreter uses exactly this.
+std::optional<double> opDuration(mlir::Operation *op,
+                                 const ClusterSpec &cluster);
 
 /// One op as it ran, for traces.
 struct TraceEvent {
