@@ -31,6 +31,14 @@ def Ascend_Peer : I32EnumAttr<"Peer", "neighbouring pipeline stage", [
   let cppNamespace = "::mlir::ascend";
 }
 
+def Ascend_Occurrence : I32EnumAttr<"Occurrence",
+    "which micro-batch of the step runs an op", [
+    I32EnumAttrCase<"First", 0, "first">, // e.g. gathering updated weights
+    I32EnumAttrCase<"Last", 1, "last">    // e.g. reducing gradients
+  ]> {
+  let cppNamespace = "::mlir::ascend";
+}
+
 class Ascend_I64<list<AttrConstraint> constraints, string what>
     : ConfinedAttr<I64Attr, constraints> {
   let returnType = "int64_t";

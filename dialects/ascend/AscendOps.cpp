@@ -144,6 +144,9 @@ LogicalResult ProgramOp::verifyRegions() {
       return op->emitOpError("is only allowed in backward programs");
     } else if (isa<SaveOp>(op) && getPhase() == Phase::Optimizer) {
       return op->emitOpError("is not allowed in optimizer programs");
+    } else if (op->hasAttr("only") && getPhase() == Phase::Optimizer) {
+      return op->emitOpError("runs once per step already in an optimizer "
+                             "program; drop 'only'");
     }
     return WalkResult::advance();
   });

@@ -192,7 +192,9 @@ class Ascend_CollectiveOp<string mnemonic, string what, string bytesMeaning>
   let description = [{
     The group is every set of devices that differ only in the coordinates
     of `grid_axes` of the `shard.grid`, as the upstream `shard` collectives
-    name them. `bytes`: }] # bytesMeaning # [{.
+    name them. `bytes`: }] # bytesMeaning # [{. `only first` / `only last`
+    runs it in the first / last micro-batch of the step only (gathering
+    updated weights, reducing accumulated gradients).
 
     ```mlir
     ascend.}] # mnemonic # [{ "moe3.dispatch" on @world grid_axes = [2] bytes = 1048576
@@ -200,10 +202,11 @@ class Ascend_CollectiveOp<string mnemonic, string what, string bytesMeaning>
   }];
   let arguments = (ins StrAttr:$name, FlatSymbolRefAttr:$grid,
                        DenseI16ArrayAttr:$grid_axes, Ascend_Count:$bytes,
-                       DefaultValuedAttr<Ascend_Stream, "Stream::Comm">:$stream);
+                       DefaultValuedAttr<Ascend_Stream, "Stream::Comm">:$stream,
+                       OptionalAttr<Ascend_Occurrence>:$only);
   let assemblyFormat = [{
     $name `on` $grid `grid_axes` `=` $grid_axes `bytes` `=` $bytes
-    (`stream` `(` $stream^ `)`)? attr-dict
+    (`stream` `(` $stream^ `)`)? (`only` $only^)? attr-dict
   }];
 }
 

@@ -42,6 +42,7 @@ def MoE_Dialect : Dialect {
     }
     ```
   }];
+  let useDefaultAttributePrinterParser = 1;
 }
 
 class MoE_Op<string mnemonic, list<Trait> traits = []>

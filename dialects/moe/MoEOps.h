@@ -12,6 +12,9 @@
 
 #include "dialects/moe/MoEEnums.h.inc"
 
+#define GET_ATTRDEF_CLASSES
+#include "dialects/moe/MoEAttrs.h.inc"
+
 namespace mlir::moe {
 class DecoderLayerOp;
 class MTPLayerOp;

@@ -81,6 +81,8 @@ struct Step {
   int event = -1;      ///< record/wait event index within the program
   bool isKernel = false;
   StringRef name;
+  /// Runs only in the first or last micro-batch of the step.
+  std::optional<Occurrence> only;
 };
 
 struct CompiledProgram {
@@ -168,6 +170,8 @@ public:
                 Step step{StepKind::Work, streamOf(op), *duration};
                 step.isKernel = true;
                 step.name = op->getAttrOfType<StringAttr>("name").getValue();
+                if (auto only = op->getAttrOfType<OccurrenceAttr>("only"))
+                  step.only = only.getValue();
                 if (auto swap = dyn_cast<SwapOutOp>(op)) {
                   step.kind = StepKind::SwapOut;
                   step.bytes = swap.getBytes();
@@ -240,14 +244,18 @@ struct Runner {
   std::vector<TraceEvent> &trace;
 
   /// Replays `program` on `state`, starting no earlier than `ready`; returns
-  /// when its last op finishes.
+  /// when its last op finishes. `first` and `last` say whether this is the
+  /// step's first or last run of this program.
   double run(const CompiledProgram &program, StageState &state, double ready,
-             int64_t stage, const ScheduledRun &what) {
+             int64_t stage, const ScheduledRun &what, bool first = true,
+             bool last = true) {
     std::vector<double> events(program.numEvents, 0);
     for (double &free : state.streamFree)
       free = std::max(free, ready);
     double end = ready;
     for (const Step &step : program.steps) {
+      if (step.only && !(*step.only == Occurrence::First ? first : last))
+        continue;
       double &free = state.streamFree[static_cast<int>(step.stream)];
       switch (step.kind) {
       case StepKind::Record:
@@ -344,6 +352,7 @@ FailureOr<SimulationResult> simulate(PlanOp plan, const ClusterSpec &cluster,
   };
 
   Runner runner{recordTrace, result.trace};
+  std::map<std::tuple<int64_t, int64_t, Phase>, int64_t> runsOf;
   std::vector<size_t> next(stages, 0);
   size_t remaining = 0;
   for (auto &o : order)
@@ -362,8 +371,11 @@ FailureOr<SimulationResult> simulate(PlanOp plan, const ClusterSpec &cluster,
             break;
           ready = it->second;
         }
+        int64_t &runs = runsOf[{s, r.chunk, r.phase}];
         double end = runner.run(programs.at({s, r.chunk, r.phase}), state[s],
-                                ready, s, r);
+                                ready, s, r, runs == 0,
+                                runs == microBatches - 1);
+        ++runs;
         finished[{s, r.microBatch, r.chunk, r.phase}] = end;
         ++next[s];
         --remaining;

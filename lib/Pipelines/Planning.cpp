@@ -2,6 +2,7 @@
 
 #include "moeplan/Pipelines/Planning.h"
 #include "moeplan/Conversion/Passes.h"
+#include "moeplan/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/Pass/PassManager.h"
@@ -9,75 +10,76 @@
 using namespace mlir;
 
 namespace moeplan {
-namespace {
-/// Derives the layout from the request, or explains what is wrong.
-FailureOr<ParallelLayout> decideLayout(moe::ModelOp model,
-                                       const ClusterSpec &cluster,
-                                       const PlanRequest &request) {
-  auto fail = [&](const Twine &message) -> FailureOr<ParallelLayout> {
-    return model.emitError(message);
-  };
-  for (auto [flag, value] : {std::pair<StringRef, int64_t>{"--seq", request.seq},
-                             {"--global-batch", request.globalBatch},
-                             {"--micro-batch", request.microBatch}})
-    if (value <= 0)
-      return fail(flag + " must be a positive number, got " + Twine(value));
-  for (auto [flag, value] :
-       {std::pair<StringRef, std::optional<int64_t>>{"--tp", request.tp},
-        {"--pp", request.pp}})
-    if (value && *value != 1)
-      return fail(flag + "=" + Twine(*value) +
-                  ": only data parallelism is modelled so far; use " + flag +
-                  "=1");
-
-  ParallelLayout layout;
-  layout.dp = cluster.devices; // devices / (TP · PP · CP)
-  layout.seq = request.seq;
-  layout.globalBatch = request.globalBatch;
-  layout.microBatch = request.microBatch;
-  layout.recompute = request.recompute;
-  layout.distributedOptimizer = request.distributedOptimizer;
-  int64_t perStep = layout.microBatch * layout.dp;
-  if (layout.globalBatch % perStep != 0) {
-    int64_t below = layout.globalBatch / perStep * perStep;
-    return fail("--global-batch=" + Twine(layout.globalBatch) +
-                " is not a multiple of micro-batch × DP = " +
-                Twine(layout.microBatch) + " × " + Twine(layout.dp) + " = " +
-                Twine(perStep) + "; try " +
-                (below ? Twine(below) + " or " : Twine()) +
-                Twine(below + perStep));
-  }
-  layout.microBatches = layout.globalBatch / perStep;
-  return layout;
-}
-} // namespace
 
 FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
                                    const ClusterSpec &cluster,
                                    const PlanRequest &request,
                                    bool recordTrace) {
-  FailureOr<ParallelLayout> layout = decideLayout(model, cluster, request);
-  if (failed(layout))
-    return failure();
+  for (auto [flag, value] : {std::pair<StringRef, int64_t>{"--seq", request.seq},
+                             {"--global-batch", request.globalBatch},
+                             {"--micro-batch", request.microBatch}})
+    if (value <= 0)
+      return model.emitError() << flag << " must be a positive number, got "
+                               << value;
 
   // The passes consume the model, so they run on a copy.
   MLIRContext *context = model.getContext();
   PlanResult result;
-  result.layout = *layout;
   result.plan = ModuleOp::create(model.getLoc());
   OpBuilder builder = OpBuilder::atBlockEnd(result.plan->getBody());
-  builder.clone(*model);
+  auto copy = cast<moe::ModelOp>(builder.clone(*model));
 
-  PassManager pm(context);
+  PassManager shard(context);
+  MoEShardPassOptions layoutOptions;
+  layoutOptions.devices = cluster.devices;
+  layoutOptions.devicesPerNode = cluster.devicesPerNode.value;
+  layoutOptions.tp = request.tp.value_or(0);
+  layoutOptions.pp = request.pp.value_or(0);
+  layoutOptions.vpp = request.vpp.value_or(0);
+  layoutOptions.ep = request.ep.value_or(0);
+  layoutOptions.etp = request.etp.value_or(0);
+  layoutOptions.cp = request.cp.value_or(0);
+  layoutOptions.sp = request.sp ? (*request.sp ? "true" : "false") : "auto";
+  layoutOptions.tpExtendEp = request.tpExtendEp;
+  layoutOptions.hierarchicalA2a = request.hierarchicalA2a;
+  layoutOptions.distributedOptimizer = request.distributedOptimizer;
+  layoutOptions.globalBatch = request.globalBatch;
+  layoutOptions.microBatch = request.microBatch;
+  layoutOptions.seq = request.seq;
+  shard.addPass(createMoEShardPass(layoutOptions));
+  if (failed(shard.run(*result.plan)))
+    return failure();
+
+  auto layout = copy->getAttrOfType<moe::LayoutAttr>("moe.layout");
+  ParallelLayout &l = result.layout;
+  l.tp = layout.getTp();
+  l.pp = layout.getPp();
+  l.vpp = layout.getVpp();
+  l.ep = layout.getEp();
+  l.etp = layout.getEtp();
+  l.cp = layout.getCp();
+  l.dp = layout.getDp();
+  l.edp = layout.getExpertDataParallel();
+  l.sp = layout.getSp();
+  l.tpExtendEp = layout.getTpExtendEp();
+  l.hierarchicalA2a = layout.getHierarchicalA2a();
+  l.distributedOptimizer = layout.getDistributedOptimizer();
+  l.seq = request.seq;
+  l.globalBatch = request.globalBatch;
+  l.microBatch = request.microBatch;
+  l.microBatches = request.globalBatch / (request.microBatch * l.dp);
+  l.recompute = request.recompute;
+
+  PassManager lower(context);
   ConvertMoEToAscendPassOptions options;
-  options.seq = layout->seq;
-  options.microBatch = layout->microBatch;
-  options.microBatches = layout->microBatches;
-  options.recompute = layout->recompute;
-  options.dataParallel = layout->dp;
-  options.distributedOptimizer = layout->distributedOptimizer;
-  pm.addPass(createConvertMoEToAscendPass(options));
-  if (failed(pm.run(*result.plan)))
+  options.seq = l.seq;
+  options.microBatch = l.microBatch;
+  options.microBatches = l.microBatches;
+  options.recompute = l.recompute;
+  options.devicesPerNode = cluster.devicesPerNode.value;
+  options.routingSkew = request.routingSkew.value_or(-1);
+  lower.addPass(createConvertMoEToAscendPass(options));
+  if (failed(lower.run(*result.plan)))
     return failure();
 
   auto plan = *result.plan->getOps<ascend::PlanOp>().begin();

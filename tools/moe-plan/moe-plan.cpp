@@ -50,6 +50,36 @@ cl::opt<int64_t> tensorParallel("tp", cl::desc("Tensor-parallel size"),
                                 cl::cat(category));
 cl::opt<int64_t> pipelineParallel("pp", cl::desc("Pipeline-parallel size"),
                                   cl::cat(category));
+cl::opt<int64_t> virtualPipeline(
+    "vpp", cl::desc("Virtual pipeline stages (model chunks) per pipeline rank"),
+    cl::cat(category));
+cl::opt<int64_t> expertParallel("ep", cl::desc("Expert-parallel size"),
+                                cl::cat(category));
+cl::opt<int64_t> expertTensorParallel(
+    "etp", cl::desc("Expert tensor-parallel size (default: TP, or 1 with "
+                    "--tp-extend-ep)"),
+    cl::cat(category));
+cl::opt<int64_t> contextParallel("cp", cl::desc("Context-parallel size"),
+                                 cl::cat(category));
+cl::opt<bool> sequenceParallel(
+    "sp", cl::desc("Sequence parallelism (default: on when TP > 1)"),
+    cl::cat(category));
+cl::opt<bool> tpExtendEp(
+    "tp-extend-ep",
+    cl::desc("Spread experts over TP x EP ranks instead of splitting each "
+             "expert by TP (MindSpeed --moe-tp-extend-ep)"),
+    cl::cat(category));
+cl::opt<bool> hierarchicalA2a(
+    "hierarchical-a2a",
+    cl::desc("Dispatch tokens with an all-gather across nodes and an "
+             "all-to-all within the node (MindSpeed "
+             "--moe-hierarchical-alltoallv)"),
+    cl::cat(category));
+cl::opt<double> routingSkew(
+    "routing-skew",
+    cl::desc("Coefficient of variation of the tokens each expert receives "
+             "(default: the published measurements, docs/load-imbalance.md)"),
+    cl::cat(category));
 cl::opt<std::string> recompute(
     "recompute",
     cl::desc("Activation recompute: none, selective (core attention) or "
@@ -112,9 +142,10 @@ int main(int argc, char **argv) {
       if (!option->getNumOccurrences())
         return fail(flag + " is required with --cluster");
   } else {
-    for (llvm::StringRef flag : {"global-batch", "micro-batch", "tp", "pp",
-                                 "recompute", "distributed-optimizer",
-                                 "emit-trace"})
+    for (llvm::StringRef flag :
+         {"global-batch", "micro-batch", "tp", "pp", "vpp", "ep", "etp", "cp",
+          "sp", "tp-extend-ep", "hierarchical-a2a", "routing-skew",
+          "recompute", "distributed-optimizer", "emit-trace"})
       if (cl::getRegisteredOptions().lookup(flag)->getNumOccurrences())
         return fail("--" + flag + " needs a cluster to plan for: add --cluster");
   }
@@ -169,10 +200,31 @@ int main(int argc, char **argv) {
     request.seq = seq;
     request.globalBatch = globalBatch;
     request.microBatch = microBatch;
-    if (tensorParallel.getNumOccurrences())
-      request.tp = tensorParallel;
-    if (pipelineParallel.getNumOccurrences())
-      request.pp = pipelineParallel;
+    for (auto [option, field] :
+         {std::pair<cl::opt<int64_t> *, std::optional<int64_t> *>{
+              &tensorParallel, &request.tp},
+          {&pipelineParallel, &request.pp},
+          {&virtualPipeline, &request.vpp},
+          {&expertParallel, &request.ep},
+          {&expertTensorParallel, &request.etp},
+          {&contextParallel, &request.cp}}) {
+      if (!option->getNumOccurrences())
+        continue;
+      if (option->getValue() <= 0)
+        return fail("--" + option->ArgStr + " must be a positive number, got " +
+                    llvm::Twine(option->getValue()));
+      *field = option->getValue();
+    }
+    if (sequenceParallel.getNumOccurrences())
+      request.sp = sequenceParallel;
+    request.tpExtendEp = tpExtendEp;
+    request.hierarchicalA2a = hierarchicalA2a;
+    if (routingSkew.getNumOccurrences()) {
+      if (routingSkew < 0)
+        return fail("--routing-skew must not be negative, got " +
+                    std::to_string(routingSkew.getValue()));
+      request.routingSkew = routingSkew;
+    }
     request.recompute = recompute;
     request.distributedOptimizer = distributedOptimizer;
     plan = evaluatePlan(models.front(), *cluster, request,

@@ -8,25 +8,34 @@ include "mlir/Pass/PassBase.td"
 def ConvertMoEToAscendPass : Pass<"convert-moe-to-ascend", "mlir::ModuleOp"> {
   let summary = "lower each moe.model to an ascend.plan of kernel schedules";
   let description = [{
-    Replaces every `moe.model` by an `ascend.plan` of the same name: the
-    forward and backward kernels of every op (attention with a flash-
-    attention core, MLA projections, router, permute/unpermute, grouped
-    expert GEMMs, norms, activations, embedding, LM head, loss) and the
-    optimizer step, with the tensors each op saves for backward, for the
-    recompute policy given:
+    Replaces every `moe.model` by an `ascend.plan` of the same name, laid
+    out as the model's `moe.layout` says (one device without one): the
+    device grids, the 1F1B or interleaved schedule, each stage's static
+    memory, and for every (stage, chunk) the forward and backward programs:
+    the kernels of every op (attention with a flash-attention core, MLA
+    projections, router, permute/unpermute, grouped expert GEMMs, norms,
+    activations, embedding, LM head, loss) split by TP, SP and CP, the TP
+    and CP collectives, the expert-parallel dispatch and combine (flat, or
+    hierarchical across nodes), pipeline sends and receives, and the
+    data-parallel gradient reduction under the last micro-batch's backward
+    (and, with the distributed optimizer, the weight gather under the first
+    forward); then the optimizer step.
 
+    Layers go to virtual pipeline stages as their `moe.stage` attribute says
+    or, without one, evenly in order; the embedding goes to the first
+    stage; the final norm, MTP layers, head and loss to the last.
+
+    Recompute policies, with Megatron's meanings:
     - `none`: every saved tensor stays on the device until backward;
-    - `selective`: the attention core is recomputed in backward (Megatron's
-      `--recompute-granularity selective`), so its softmax statistics are
+    - `selective`: the attention core is recomputed in backward
+      (`--recompute-granularity selective`), so its softmax statistics are
       not kept;
     - `full`: only each layer's input is kept; backward reruns the layer's
       forward first (`--recompute-granularity full --recompute-method
       uniform --recompute-num-layers 1`).
 
-    Sizes are per device: `micro-batch` sequences of `seq` tokens. With
-    `dp` > 1 the optimizer step first reduces gradients over the
-    data-parallel axis of the grid (all-reduce, or reduce-scatter and a
-    weight all-gather with the distributed optimizer), on the `dp` stream.
+    Routed-expert work and dispatch volume are those of the busiest
+    expert-parallel rank under the routing skew (docs/load-imbalance.md).
 
     ```
     moe-opt --convert-moe-to-ascend="seq=4096 micro-batch=1 micro-batches=8 recompute=selective"
@@ -43,15 +52,15 @@ def ConvertMoEToAscendPass : Pass<"convert-moe-to-ascend", "mlir::ModuleOp"> {
            "micro-batches per step and pipeline">,
     Option<"recompute", "recompute", "std::string", /*default=*/"\"none\"",
            "recompute policy: none, selective or full">,
-    Option<"dataParallel", "dp", "int64_t", /*default=*/"1",
-           "data-parallel replicas that reduce gradients each step">,
-    Option<"distributedOptimizer", "distributed-optimizer", "bool",
-           /*default=*/"false",
-           "shard optimizer state over the data-parallel group (ZeRO-1): "
-           "reduce-scatter gradients, all-gather updated weights">,
+    Option<"devicesPerNode", "devices-per-node", "int64_t", /*default=*/"8",
+           "devices per node, for hierarchical expert dispatch">,
+    Option<"routingSkew", "routing-skew", "double", /*default=*/"-1",
+           "coefficient of variation of expert loads (-1: the published "
+           "default)">,
   ];
   let statistics = [
     Statistic<"numKernels", "kernels", "Cube and Vector kernels emitted">,
+    Statistic<"numCollectives", "collectives", "collectives emitted">,
     Statistic<"numSaved", "saved-tensors", "saved tensors emitted">,
   ];
 }

@@ -20,21 +20,27 @@
 
 namespace moeplan {
 
-/// What the user asked for. Unset parallel sizes are the planner's to
-/// choose; for now every dimension but data parallelism is 1.
+/// What the user asked for. Parallel sizes left unset take Megatron's
+/// defaults (see moe-shard); data parallelism is derived.
 struct PlanRequest {
   int64_t seq = 0;
   int64_t globalBatch = 0; ///< sequences per step
   int64_t microBatch = 0;  ///< sequences per micro-batch
-  std::optional<int64_t> tp, pp;
+  std::optional<int64_t> tp, pp, vpp, ep, etp, cp;
+  std::optional<bool> sp;
+  bool tpExtendEp = false;
+  bool hierarchicalA2a = false;
   bool distributedOptimizer = false;
   std::string recompute = "none"; ///< none, selective or full
+  std::optional<double> routingSkew; ///< expert-load CV; unset: the default
 };
 
 /// The layout the plan uses, every dimension decided.
 struct ParallelLayout {
   int64_t tp = 1, pp = 1, vpp = 1, ep = 1, etp = 1, cp = 1, dp = 1;
-  bool sp = false, tpExtendEp = false, distributedOptimizer = false;
+  int64_t edp = 1; ///< expert data parallelism
+  bool sp = false, tpExtendEp = false, hierarchicalA2a = false;
+  bool distributedOptimizer = false;
   int64_t seq = 0, globalBatch = 0, microBatch = 0, microBatches = 0;
   std::string recompute;
 };

@@ -1,8 +1,9 @@
-//===- OpKernels.h - the kernels each moe op runs, as plain data ----------===//
+//===- OpKernels.h - the work each moe op does, as plain data -------------===//
 //
-// The cost side of the lowering: for one moe op and one micro-batch, the
-// forward and backward kernels with their FLOPs, HBM bytes and shapes, and
-// the tensors kept for backward. The pass turns these into ascend ops.
+// The cost side of the lowering: for one moe op, one micro-batch and one
+// parallel layout, the forward and backward kernels and collectives with
+// their FLOPs, bytes and shapes, the tensors kept for backward, and the
+// parameters one device holds. The pass turns these into ascend ops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,16 +17,31 @@
 
 namespace moeplan {
 
-struct KernelSpec {
-  enum class Unit { Cube, Vector };
-  Unit unit;
+/// The communicator groups the lowering uses, named by grid axes later.
+enum class Group {
+  TP,       ///< tensor (and sequence) parallelism
+  CP,       ///< context parallelism
+  EP,       ///< the whole expert group (flat all-to-all)
+  EPInner,  ///< the expert group's ranks inside one node
+  EPOuter,  ///< the expert group's ranks across nodes, one per node
+  ETP,      ///< expert tensor parallelism
+};
+
+enum class CollectiveKind { AllReduce, AllGather, ReduceScatter, AllToAll };
+
+/// A kernel on the compute stream, or a collective that compute waits for.
+struct WorkItem {
+  enum class Kind { Cube, Vector, Collective };
+  Kind kind;
   std::string name;
   int64_t flops = 0;
-  int64_t bytes = 0;
+  int64_t bytes = 0;                        ///< HBM traffic, or message size
   std::array<int64_t, 3> shape = {1, 1, 1}; ///< [m, n, k], Cube only
   int64_t groups = 1;                       ///< Cube only
   /// The flash-attention core, which selective recompute reruns.
   bool isAttentionCore = false;
+  CollectiveKind collective = CollectiveKind::AllReduce; ///< Collective only
+  Group group = Group::TP;                               ///< Collective only
 };
 
 struct SavedSpec {
@@ -34,12 +50,14 @@ struct SavedSpec {
   int64_t bytes;
 };
 
-/// What one op runs for one micro-batch.
+/// What one op runs for one micro-batch on one device.
 struct OpKernels {
   std::string name; ///< the prefix of the op's kernel names
-  llvm::SmallVector<KernelSpec> forward;
-  llvm::SmallVector<KernelSpec> backward; ///< in execution order
+  llvm::SmallVector<WorkItem, 4> forward;
+  llvm::SmallVector<WorkItem, 4> backward; ///< in execution order
   llvm::SmallVector<SavedSpec> saved;
+  int64_t denseParams = 0;  ///< parameters one device holds, reduced over DP
+  int64_t expertParams = 0; ///< routed-expert parameters, reduced over EDP
 };
 
 /// The work of one micro-batch on one device.
@@ -49,14 +67,25 @@ struct MicroBatchShape {
   int64_t tokens() const { return seq * microBatch; }
 };
 
-/// The kernels of leaf op `op` (any moe op without a region), named
+/// How the layout splits an op's work.
+struct Sharding {
+  int64_t tp = 1, cp = 1, etp = 1;
+  int64_t expertGroup = 1; ///< EP, or TP·EP with TP-extended EP
+  int64_t epInner = 1, epOuter = 1; ///< the expert group within / across nodes
+  bool sp = false;
+  bool hierarchicalA2a = false;
+  /// Expected load of the busiest expert-parallel rank over the mean.
+  double imbalance = 1;
+};
+
+/// The work of leaf op `op` (any moe op without a region), named
 /// `<prefix>.<part>`.
 OpKernels lowerOpKernels(mlir::Operation *op, const MicroBatchShape &shape,
-                         llvm::StringRef prefix);
+                         const Sharding &sharding, llvm::StringRef prefix);
 
 /// The optimizer step over `params` parameters held by one device: gradient
 /// norm and the mixed-precision Adam update.
-llvm::SmallVector<KernelSpec> optimizerKernels(int64_t params);
+llvm::SmallVector<WorkItem, 2> optimizerKernels(int64_t params);
 
 } // namespace moeplan
 

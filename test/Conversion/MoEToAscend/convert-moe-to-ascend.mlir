@@ -5,8 +5,10 @@
 // reverse order (data gradient before weight gradient). T = 2·256 = 512
 // tokens per micro-batch.
 
+// Without a moe.layout the model runs on one device: both grids are 1s.
 // CHECK-LABEL: ascend.plan @dense_gqa {
-// CHECK-NEXT:    shard.grid @world(shape = 1)
+// CHECK-NEXT:    shard.grid @attention(shape = 1x1x1x1)
+// CHECK-NEXT:    shard.grid @experts(shape = 1x1x1x1x1)
 // CHECK-NEXT:    ascend.schedule stages = 1, chunks = 1, micro_batches = 4
 // Parameters P = 2·1000·256 + (2·256 + 256·(256 + 2·128) + 256·256 + 3·256·688) + 256 = 1,237,760;
 // bf16 weights 2P, fp32 gradients 4P, fp32 master weights and Adam moments 12P.
