@@ -125,6 +125,7 @@ void writeReportJSON(const Report &report, llvm::raw_ostream &os) {
       json.attribute("micro_batches", l.microBatches);
       json.attribute("seq", l.seq);
       json.attribute("recompute", l.recompute);
+      json.attribute("attention", l.attention);
     });
     json.attribute("step_time_s", m.stepTime);
     json.attribute("tokens_per_s", m.tokensPerSecond);
@@ -247,7 +248,7 @@ void writeReportText(const Report &report, llvm::raw_ostream &os) {
                        llvm::Twine(l.seq) + " tokens, micro-batch " +
                        llvm::Twine(l.microBatch) + " (" +
                        llvm::Twine(l.microBatches) + " per step and replica)");
-  row(os, "recompute", l.recompute);
+  row(os, "recompute", l.recompute + ", " + l.attention + " attention");
 
   os << "\nPredicted step\n";
   row(os, "step time", seconds(m.stepTime));

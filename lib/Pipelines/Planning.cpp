@@ -69,6 +69,7 @@ FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
   l.microBatch = request.microBatch;
   l.microBatches = request.globalBatch / (request.microBatch * l.dp);
   l.recompute = request.recompute;
+  l.attention = request.attention;
 
   PassManager lower(context);
   ConvertMoEToAscendPassOptions options;
@@ -76,6 +77,7 @@ FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
   options.microBatch = l.microBatch;
   options.microBatches = l.microBatches;
   options.recompute = l.recompute;
+  options.attention = l.attention;
   options.devicesPerNode = cluster.devicesPerNode.value;
   options.routingSkew = request.routingSkew.value_or(-1);
   lower.addPass(createConvertMoEToAscendPass(options));

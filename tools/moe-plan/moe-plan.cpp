@@ -75,6 +75,11 @@ cl::opt<bool> hierarchicalA2a(
              "all-to-all within the node (MindSpeed "
              "--moe-hierarchical-alltoallv)"),
     cl::cat(category));
+cl::opt<std::string> attentionCore(
+    "attention",
+    cl::desc("Attention core: flash (default), or unfused (Megatron before "
+             "flash attention: scores in HBM, softmax and dropout kernels)"),
+    cl::init("flash"), cl::cat(category));
 cl::opt<double> routingSkew(
     "routing-skew",
     cl::desc("Coefficient of variation of the tokens each expert receives "
@@ -144,7 +149,7 @@ int main(int argc, char **argv) {
   } else {
     for (llvm::StringRef flag :
          {"global-batch", "micro-batch", "tp", "pp", "vpp", "ep", "etp", "cp",
-          "sp", "tp-extend-ep", "hierarchical-a2a", "routing-skew",
+          "sp", "tp-extend-ep", "hierarchical-a2a", "routing-skew", "attention",
           "recompute", "distributed-optimizer", "emit-trace"})
       if (cl::getRegisteredOptions().lookup(flag)->getNumOccurrences())
         return fail("--" + flag + " needs a cluster to plan for: add --cluster");
@@ -226,6 +231,10 @@ int main(int argc, char **argv) {
       request.routingSkew = routingSkew;
     }
     request.recompute = recompute;
+    if (attentionCore != "flash" && attentionCore != "unfused")
+      return fail("unknown --attention '" + attentionCore +
+                  "'; expected flash or unfused");
+    request.attention = attentionCore;
     request.distributedOptimizer = distributedOptimizer;
     plan = evaluatePlan(models.front(), *cluster, request,
                         /*recordTrace=*/!traceFile.empty());

@@ -54,6 +54,9 @@ def ConvertMoEToAscendPass : Pass<"convert-moe-to-ascend", "mlir::ModuleOp"> {
            "recompute policy: none, selective or full">,
     Option<"devicesPerNode", "devices-per-node", "int64_t", /*default=*/"8",
            "devices per node, for hierarchical expert dispatch">,
+    Option<"attention", "attention", "std::string", /*default=*/"\"flash\"",
+           "attention core: flash, or unfused (Megatron before flash "
+           "attention: scores in HBM, softmax and dropout kernels)">,
     Option<"routingSkew", "routing-skew", "double", /*default=*/"-1",
            "coefficient of variation of expert loads (-1: the published "
            "default)">,

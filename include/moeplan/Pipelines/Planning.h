@@ -32,6 +32,7 @@ struct PlanRequest {
   bool hierarchicalA2a = false;
   bool distributedOptimizer = false;
   std::string recompute = "none"; ///< none, selective or full
+  std::string attention = "flash"; ///< flash or unfused
   std::optional<double> routingSkew; ///< expert-load CV; unset: the default
 };
 
@@ -43,6 +44,7 @@ struct ParallelLayout {
   bool distributedOptimizer = false;
   int64_t seq = 0, globalBatch = 0, microBatch = 0, microBatches = 0;
   std::string recompute;
+  std::string attention;
 };
 
 struct PlanResult {

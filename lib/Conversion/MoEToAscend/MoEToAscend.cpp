@@ -341,6 +341,7 @@ void ConvertMoEToAscendPass::lowerModel(moe::ModelOp model, Recompute policy) {
     --sharding.epInner;
   sharding.epOuter = group / sharding.epInner;
   sharding.hierarchicalA2a = layout.getHierarchicalA2a();
+  sharding.unfusedAttention = attention == "unfused";
   int64_t localTokens = seq * microBatch / sharding.cp /
                         (sharding.sp ? tp : 1);
   model.walk([&](moe::RouterOp router) {
@@ -445,6 +446,11 @@ void ConvertMoEToAscendPass::runOnOperation() {
   if (!policy) {
     module.emitError() << "unknown recompute policy '" << recompute
                        << "'; expected none, selective or full";
+    return signalPassFailure();
+  }
+  if (attention != "flash" && attention != "unfused") {
+    module.emitError() << "unknown attention core '" << attention
+                       << "'; expected flash or unfused";
     return signalPassFailure();
   }
   for (auto [option, value] : {std::pair<StringRef, int64_t>{"seq", seq},

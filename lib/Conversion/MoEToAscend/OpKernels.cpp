@@ -137,18 +137,26 @@ public:
                              Group::TP, bytes));
   }
 
-  /// Causal flash attention of `heads` local query heads over `batch`
-  /// sequences of `seq` tokens, this CP rank taking 1/cp of the queries
-  /// (load-balanced chunks) against the whole sequence, whose keys and
-  /// values it gathers. Scores never reach HBM; backward recomputes them
-  /// (five GEMM-sized products against the forward's two).
-  void flashAttention(int64_t batch, int64_t seq, int64_t heads,
-                      int64_t kvHeads, int64_t qkDim, int64_t vDim) {
-    int64_t tokens = batch * seq / s.cp;
+  /// Causal attention of `heads` local query heads over `batch` sequences
+  /// of `seq` tokens, this CP rank taking 1/cp of the queries (load-balanced
+  /// chunks) against the whole sequence, whose keys and values it gathers.
+  void attentionCore(int64_t batch, int64_t seq, int64_t heads,
+                     int64_t kvHeads, int64_t qkDim, int64_t vDim) {
     if (s.cp > 1)
       exchange("kv_gather", CollectiveKind::AllGather,
                CollectiveKind::ReduceScatter, Group::CP,
                kBf16 * batch * seq * kvHeads * (qkDim + vDim));
+    if (s.unfusedAttention)
+      unfusedCore(batch, seq, heads, qkDim, vDim);
+    else
+      flashCore(batch, seq, heads, kvHeads, qkDim, vDim);
+  }
+
+  /// Flash attention: scores never reach HBM; backward recomputes them (five
+  /// GEMM-sized products against the forward's two).
+  void flashCore(int64_t batch, int64_t seq, int64_t heads, int64_t kvHeads,
+                 int64_t qkDim, int64_t vDim) {
+    int64_t tokens = batch * seq / s.cp;
     int64_t pairs = seq * (seq + 1) / 2 / s.cp;
     WorkItem forward{WorkItem::Kind::Cube, name("core")};
     forward.flops = 2 * pairs * batch * heads * (qkDim + vDim);
@@ -166,6 +174,33 @@ public:
     out.forward.push_back(forward);
     backward.push_back({back});
   }
+
+  /// Megatron's attention before flash attention: QKᵀ for the whole
+  /// (masked, not halved) score matrix written to HBM, the fused
+  /// scale-mask-softmax, attention dropout, then the product with V. The
+  /// softmax output, dropout mask and dropout output stay for backward
+  /// (Korthikanti's 5as/h term) unless selective recompute reruns them.
+  void unfusedCore(int64_t batch, int64_t seq, int64_t heads, int64_t qkDim,
+                   int64_t vDim) {
+    int64_t rows = seq / s.cp, groups = batch * heads;
+    int64_t scores = rows * seq * groups;
+    auto markCore = [&](size_t from) {
+      for (size_t i = from; i < out.forward.size(); ++i)
+        out.forward[i].isAttentionCore = true;
+    };
+    size_t first = out.forward.size();
+    linear("scores", rows, seq, qkDim, groups);
+    elementwise("softmax", 5 * scores, 2 * kBf16 * scores, 6 * scores,
+                3 * kBf16 * scores);
+    elementwise("dropout", scores, 2 * kBf16 * scores + scores, scores,
+                2 * kBf16 * scores + scores);
+    linear("context", rows, vDim, seq, groups);
+    markCore(first);
+    unfusedScores = scores;
+  }
+
+  /// Score-matrix elements of an unfused attention core (0 otherwise).
+  int64_t unfusedScores = 0;
 
   void activation(StringRef part, int64_t elements, Activation act) {
     if (isGated(act)) {
@@ -263,7 +298,7 @@ OpKernels lowerOpKernels(Operation *op, const MicroBatchShape &shape,
         if (a.getQkNorm())
           b.norm("qk_norm", T * (q + kv), /*layerNorm=*/false);
         b.rope("rope", T * (q + kv));
-        b.flashAttention(shape.microBatch, shape.seq, heads, kvHeads, d, d);
+        b.attentionCore(shape.microBatch, shape.seq, heads, kvHeads, d, d);
         b.linear("out_proj", T, h, q);
         b.exitTP(T, h);
         out.denseParams = params / t;
@@ -290,7 +325,7 @@ OpKernels lowerOpKernels(Operation *op, const MicroBatchShape &shape,
         b.norm("kv_norm", T * kvLora, /*layerNorm=*/false);
         b.linear("kv_up", T, n * (nope + v), kvLora);
         b.rope("rope", T * (n + 1) * rope);
-        b.flashAttention(shape.microBatch, shape.seq, n, n, nope + rope, v);
+        b.attentionCore(shape.microBatch, shape.seq, n, n, nope + rope, v);
         b.linear("out_proj", T, h, n * v);
         b.exitTP(T, h);
         out.denseParams = replicated + (params - replicated) / t;
@@ -416,9 +451,18 @@ OpKernels lowerOpKernels(Operation *op, const MicroBatchShape &shape,
       });
   b.finish();
 
+  if (b.unfusedScores)
+    // Softmax output and dropout output (bf16) and the dropout mask (1 B).
+    out.saved.push_back({b.name("attention_scores"),
+                         SavedTensorKind::AttentionCore,
+                         (2 * kBf16 + 1) * b.unfusedScores});
   for (const SavedTensor &tensor : savedTensors(op)) {
     // Saved-tensor names already say which op they belong to.
     std::string local = tensor.name.substr(tensor.name.find('.') + 1);
+    // The unfused core keeps the scores instead of flash attention's
+    // log-sum-exp.
+    if (b.unfusedScores && local == "softmax_lse")
+      continue;
     auto tokens = savedTokens.find(local);
     double count = tokens == savedTokens.end() ? Ts : tokens->second;
     out.saved.push_back({b.name(local), tensor.kind,

@@ -76,6 +76,10 @@ struct Sharding {
   bool hierarchicalA2a = false;
   /// Expected load of the busiest expert-parallel rank over the mean.
   double imbalance = 1;
+  /// Flash attention (the default), or the unfused core of Megatron before
+  /// it: scores written to HBM, a fused scale-mask-softmax, attention
+  /// dropout, and no causal halving.
+  bool unfusedAttention = false;
 };
 
 /// The work of leaf op `op` (any moe op without a region), named

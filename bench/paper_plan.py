@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""The paper's plan: how long moe-plan takes to evaluate it, and what
+TP-extended EP and hierarchical all-to-all change in its prediction.
+Writes bench/results/paper-plan.md.
+
+Usage: bench/paper_plan.py [BUILD_DIR]   (default: build)
+Pangu Ultra MoE on ascend-910b:6144, TP8 PP16 VPP2 EP4, micro-batch 2,
+seq 4096, global batch 6144 (the paper gives neither batch nor sequence;
+these are the values the rest of the project uses), full recompute,
+distributed optimizer.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build"))
+BASE = [os.path.join(BUILD, "bin", "moe-plan"),
+        os.path.join(ROOT, "data", "models", "pangu-ultra-moe-718b.json"),
+        "--cluster=ascend-910b:6144", "--seq=4096", "--global-batch=6144",
+        "--micro-batch=2", "--tp=8", "--pp=16", "--vpp=2", "--ep=4",
+        "--distributed-optimizer", "--recompute=full", "--format=json"]
+VARIANTS = [
+    ("EP 4, experts split by TP (ETP 8)", []),
+    ("TP-extended EP (32 ranks hold whole experts)", ["--tp-extend-ep"]),
+    ("TP-extended EP + hierarchical all-to-all", ["--tp-extend-ep", "--hierarchical-a2a"]),
+]
+
+
+def run(extra):
+    start = time.perf_counter()
+    out = subprocess.run(BASE + extra, check=True, capture_output=True).stdout
+    return time.perf_counter() - start, json.loads(out)
+
+
+def main():
+    rows = []
+    for name, extra in VARIANTS:
+        times = []
+        for _ in range(10):
+            seconds, report = run(extra)
+            times.append(seconds)
+        rows.append((name, extra, min(times), sorted(times)[len(times) // 2], report))
+        print(f"{name}: best {min(times) * 1e3:.0f} ms", flush=True)
+    out = os.path.join(ROOT, "bench", "results", "paper-plan.md")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        f.write("# The paper's plan\n\n`bench/paper_plan.py`: Pangu Ultra MoE on `ascend-910b:6144`, "
+                "TP8 PP16 VPP2 EP4, micro-batch 2, seq 4096, global batch 6144, full recompute, "
+                "distributed optimizer. Wall time of the whole `moe-plan` process (import, "
+                "sharding, lowering, simulation of 16 stages × 2 chunks × 64 micro-batches, "
+                "report) over 10 runs on the 2-core development machine, and what the "
+                "prediction says.\n\n")
+        f.write("| variant | flags | best | median | step | tokens/s | MFU | exposed comm | bubble |\n")
+        f.write("|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
+        for name, extra, best, median, r in rows:
+            b = r["breakdown"]
+            f.write(f"| {name} | `{' '.join(extra) or '-'}` | {best * 1e3:.0f} ms | "
+                    f"{median * 1e3:.0f} ms | {r['step_time_s']:.2f} s | {r['tokens_per_s']:.0f} | "
+                    f"{100 * r['mfu']:.1f}% | {b['exposed_comm_s']:.2f} s | {b['bubble_s']:.2f} s |\n")
+        f.write("\nThe paper reports 30.0% MFU for the final system, which also overlaps the "
+                "expert all-to-all with computation across micro-batches and balances its "
+                "pipeline stages; neither is modelled in these rows yet, so they compare the "
+                "dispatch choices, not the final system.\n")
+    print(f"wrote {out}")
+
+
+main()
