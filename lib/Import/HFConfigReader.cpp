@@ -371,6 +371,20 @@ LogicalResult HFConfigReader::checkMin(llvm::StringRef key, int64_t value,
   return failure();
 }
 
+FailureOr<int64_t> HFConfigReader::boundedInt(llvm::StringRef key,
+                                              const json::Value &value,
+                                              int64_t min) {
+  if (value.kind() == json::Value::Null) {
+    keyError(key) << "must be a " << (min > 0 ? "positive" : "non-negative")
+                  << " integer, got null";
+    return failure();
+  }
+  FailureOr<int64_t> result = toInt(key, value);
+  if (failed(result) || failed(checkMin(key, *result, min)))
+    return failure();
+  return result;
+}
+
 FailureOr<int64_t> HFConfigReader::requiredInt(llvm::StringRef key,
                                                int64_t min) {
   const json::Value *value = get(key);
@@ -378,15 +392,7 @@ FailureOr<int64_t> HFConfigReader::requiredInt(llvm::StringRef key,
     missing(key);
     return failure();
   }
-  if (value->kind() == json::Value::Null) {
-    keyError(key) << "must be a " << (min > 0 ? "positive" : "non-negative")
-                  << " integer, got null";
-    return failure();
-  }
-  FailureOr<int64_t> result = toInt(key, *value);
-  if (failed(result) || failed(checkMin(key, *result, min)))
-    return failure();
-  return result;
+  return boundedInt(key, *value, min);
 }
 
 FailureOr<std::optional<int64_t>>
@@ -398,8 +404,8 @@ HFConfigReader::nullableInt(llvm::StringRef key, int64_t min) {
   }
   if (value->kind() == json::Value::Null)
     return std::optional<int64_t>();
-  FailureOr<int64_t> result = toInt(key, *value);
-  if (failed(result) || failed(checkMin(key, *result, min)))
+  FailureOr<int64_t> result = boundedInt(key, *value, min);
+  if (failed(result))
     return failure();
   return std::optional<int64_t>(*result);
 }
@@ -414,15 +420,7 @@ FailureOr<int64_t> HFConfigReader::intOr(llvm::StringRef key, int64_t min,
     recordDefault(key, builder.getI64IntegerAttr(chosen));
     return chosen;
   }
-  if (value->kind() == json::Value::Null) {
-    keyError(key) << "must be a " << (min > 0 ? "positive" : "non-negative")
-                  << " integer, got null";
-    return failure();
-  }
-  FailureOr<int64_t> result = toInt(key, *value);
-  if (failed(result) || failed(checkMin(key, *result, min)))
-    return failure();
-  return result;
+  return boundedInt(key, *value, min);
 }
 
 FailureOr<llvm::SmallVector<int64_t>>

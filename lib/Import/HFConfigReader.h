@@ -133,6 +133,10 @@ private:
   /// do not fit; `key` names the key in messages.
   mlir::FailureOr<int64_t> toInt(llvm::StringRef key,
                                  const llvm::json::Value &value) const;
+  /// An integer of at least `min` (null is an error naming the key).
+  mlir::FailureOr<int64_t> boundedInt(llvm::StringRef key,
+                                      const llvm::json::Value &value,
+                                      int64_t min);
   mlir::LogicalResult checkMin(llvm::StringRef key, int64_t value,
                                int64_t min) const;
   /// Describes a value for "got ..." in messages, e.g. `string "8"`.
