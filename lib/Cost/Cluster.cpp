@@ -724,6 +724,8 @@ Expected<ClusterSpec> loadCluster(StringRef spec) {
   }
   Expected<ClusterSpec> cluster =
       head.ends_with_insensitive(".json") ? loadFile(head) : loadPreset(head);
+  if (cluster)
+    cluster->spec = spec.str();
   if (!cluster || !hasCount)
     return cluster;
 

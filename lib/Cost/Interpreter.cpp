@@ -407,13 +407,16 @@ FailureOr<SimulationResult> simulate(PlanOp plan, const ClusterSpec &cluster,
     result.stages.push_back(std::move(st.result));
   }
 
+  // The critical stage is the busiest one: its kernels and the collectives
+  // it waits for. What else it spends of the step is pipeline bubble.
   auto critical = std::max_element(
       result.stages.begin(), result.stages.end(),
       [](const StageResult &a, const StageResult &b) {
-        return a.endTime < b.endTime;
+        return a.computeBusy + a.exposedComm < b.computeBusy + b.exposedComm;
       });
   result.criticalStage = critical->stage;
-  result.stepTime = critical->endTime;
+  for (const StageResult &stage : result.stages)
+    result.stepTime = std::max(result.stepTime, stage.endTime);
   result.computeTime = critical->computeBusy;
   result.exposedCommTime = critical->exposedComm;
   result.bubbleTime = std::max(

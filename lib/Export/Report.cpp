@@ -149,6 +149,21 @@ void writeReportJSON(const Report &report, llvm::raw_ostream &os) {
           });
       });
     });
+    json.attributeObject("pipeline", [&] {
+      json.attribute("layout_string", plan.pipeline.megatronString());
+      json.attributeArray("layout", [&] {
+        for (const std::vector<std::string> &stage : plan.pipeline.stages)
+          json.array([&] {
+            for (const std::string &unit : stage)
+              json.value(unit);
+          });
+      });
+      json.attributeArray("stage_time_s", [&] {
+        for (double time : plan.pipeline.stageTimes)
+          json.value(time);
+      });
+      json.attribute("bubble_fraction", sim.bubbleTime / sim.stepTime);
+    });
     json.attributeObject("breakdown", [&] {
       json.attribute("compute_s", sim.computeTime);
       json.attribute("exposed_comm_s", sim.exposedCommTime);

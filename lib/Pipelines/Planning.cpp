@@ -3,6 +3,7 @@
 #include "moeplan/Pipelines/Planning.h"
 #include "moeplan/Conversion/Passes.h"
 #include "moeplan/Transforms/Passes.h"
+#include "moeplan/Analysis/ModelAnalysis.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/Pass/PassManager.h"
@@ -10,6 +11,102 @@
 using namespace mlir;
 
 namespace moeplan {
+
+namespace {
+/// The units on each virtual stage, from the `moe.stage` attributes (or the
+/// whole model on one stage).
+PipelineLayout pipelineOf(moe::ModelOp model, int64_t virtualStages) {
+  PipelineLayout layout;
+  layout.stages.resize(virtualStages);
+  for (Operation &op : model.getBody().front()) {
+    int64_t stage = 0;
+    if (auto attr = op.getAttrOfType<IntegerAttr>("moe.stage"))
+      stage = attr.getInt();
+    std::string name =
+        isa<moe::DecoderLayerOp, moe::MTPLayerOp>(op) ? layerName(&op)
+        : isa<moe::NormOp>(op) ? std::string("final_norm")
+                               : op.getName().stripDialect().str();
+    layout.stages[stage].push_back(name);
+  }
+  return layout;
+}
+
+/// Per virtual stage, one micro-batch's forward and backward time.
+std::vector<double> stageTimes(ascend::PlanOp plan, const ClusterSpec &cluster) {
+  ascend::ScheduleOp schedule = plan.getSchedule();
+  std::vector<double> times(schedule.getStages() * schedule.getChunks(), 0);
+  for (ascend::ProgramOp program : plan.getPrograms()) {
+    if (program.getPhase() == ascend::Phase::Optimizer)
+      continue;
+    double &time =
+        times[program.getChunk() * schedule.getStages() + program.getStage()];
+    program.walk([&](Operation *op) {
+      auto stream = op->getAttrOfType<ascend::StreamAttr>("stream");
+      if (!stream || op->hasAttr("only") ||
+          (stream.getValue() != ascend::Stream::Compute &&
+           stream.getValue() != ascend::Stream::Comm))
+        return;
+      time += opDuration(op, cluster).value_or(0);
+    });
+  }
+  return times;
+}
+} // namespace
+
+std::string PipelineLayout::megatronString() const {
+  std::vector<std::string> segments;
+  for (const std::vector<std::string> &stage : stages) {
+    std::string segment;
+    for (const std::string &unit : stage) {
+      StringRef name(unit);
+      if (name == "embedding")
+        segment += 'E';
+      else if (name.starts_with("dense") || name.starts_with("moe"))
+        segment += 't';
+      else if (name.starts_with("mtp"))
+        segment += 'm';
+      else if (name == "loss")
+        segment += 'L';
+    }
+    segments.push_back(segment);
+  }
+  // Runs of equal stages as (...|)*N, the way Megatron's examples write them.
+  std::string text;
+  for (size_t i = 0; i < segments.size();) {
+    size_t run = 1;
+    while (i + run < segments.size() - 1 && segments[i + run] == segments[i])
+      ++run;
+    if (run > 1)
+      text += "(" + segments[i] + "|)*" + std::to_string(run);
+    else
+      text += segments[i] + (i + 1 < segments.size() ? "|" : "");
+    i += run;
+  }
+  return text;
+}
+
+int64_t PipelineLayout::paddedLayersPerStage() const {
+  int64_t most = 0;
+  for (const std::vector<std::string> &stage : stages)
+    most = std::max<int64_t>(most, llvm::count_if(stage, [](const std::string &u) {
+                               return StringRef(u).starts_with("dense") ||
+                                      StringRef(u).starts_with("moe");
+                             }));
+  return most;
+}
+
+std::vector<int64_t> PipelineLayout::noopLayers() const {
+  int64_t perStage = paddedLayersPerStage();
+  std::vector<int64_t> noops;
+  for (size_t v = 0; v < stages.size(); ++v) {
+    int64_t layers = llvm::count_if(stages[v], [](const std::string &u) {
+      return StringRef(u).starts_with("dense") || StringRef(u).starts_with("moe");
+    });
+    for (int64_t slot = layers; slot < perStage; ++slot)
+      noops.push_back(int64_t(v) * perStage + slot);
+  }
+  return noops;
+}
 
 FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
                                    const ClusterSpec &cluster,
@@ -71,6 +168,25 @@ FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
   l.recompute = request.recompute;
   l.attention = request.attention;
 
+  // Place the units on virtual stages, then read the placement back.
+  if (l.pp * l.vpp > 1) {
+    PassManager balance(context);
+    MoEBalanceStagesPassOptions stageOptions;
+    stageOptions.layout = request.pipelineLayout;
+    stageOptions.cluster = cluster.spec;
+    stageOptions.seq = l.seq;
+    stageOptions.microBatch = l.microBatch;
+    stageOptions.recompute = l.recompute;
+    stageOptions.attention = l.attention;
+    balance.addPass(createMoEBalanceStagesPass(stageOptions));
+    if (failed(balance.run(*result.plan)))
+      return failure();
+  } else if (!request.pipelineLayout.empty()) {
+    return model.emitError("--pipeline-layout needs pipeline parallelism "
+                           "(--pp > 1)");
+  }
+  result.pipeline = pipelineOf(copy, l.pp * l.vpp);
+
   PassManager lower(context);
   ConvertMoEToAscendPassOptions options;
   options.seq = l.seq;
@@ -90,6 +206,7 @@ FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
   if (failed(simulation))
     return failure();
   result.simulation = std::move(*simulation);
+  result.pipeline.stageTimes = stageTimes(plan, cluster);
   return result;
 }
 

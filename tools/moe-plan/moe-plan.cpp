@@ -80,6 +80,11 @@ cl::opt<std::string> attentionCore(
     cl::desc("Attention core: flash (default), or unfused (Megatron before "
              "flash attention: scores in HBM, softmax and dropout kernels)"),
     cl::init("flash"), cl::cat(category));
+cl::opt<std::string> pipelineLayout(
+    "pipeline-layout",
+    cl::desc("Megatron --pipeline-model-parallel-layout string to use instead "
+             "of balancing the stages, e.g. 'Et|(tt|)*30L'"),
+    cl::cat(category));
 cl::opt<double> routingSkew(
     "routing-skew",
     cl::desc("Coefficient of variation of the tokens each expert receives "
@@ -149,7 +154,7 @@ int main(int argc, char **argv) {
   } else {
     for (llvm::StringRef flag :
          {"global-batch", "micro-batch", "tp", "pp", "vpp", "ep", "etp", "cp",
-          "sp", "tp-extend-ep", "hierarchical-a2a", "routing-skew", "attention",
+          "sp", "tp-extend-ep", "hierarchical-a2a", "routing-skew", "attention", "pipeline-layout",
           "recompute", "distributed-optimizer", "emit-trace"})
       if (cl::getRegisteredOptions().lookup(flag)->getNumOccurrences())
         return fail("--" + flag + " needs a cluster to plan for: add --cluster");
@@ -235,6 +240,7 @@ int main(int argc, char **argv) {
       return fail("unknown --attention '" + attentionCore +
                   "'; expected flash or unfused");
     request.attention = attentionCore;
+    request.pipelineLayout = pipelineLayout;
     request.distributedOptimizer = distributedOptimizer;
     plan = evaluatePlan(models.front(), *cluster, request,
                         /*recordTrace=*/!traceFile.empty());

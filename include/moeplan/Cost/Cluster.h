@@ -90,6 +90,7 @@ struct DeviceSpec {
 /// A cluster of identical devices in nodes (or scale-up domains).
 struct ClusterSpec {
   std::string preset;      ///< preset name, or the file name for a user file
+  std::string spec;        ///< what loadCluster was given, to load it again
   std::string description;
   int64_t devices = 0;
   Constant devicesPerNode; ///< devices sharing the intra-node link

@@ -69,7 +69,7 @@ struct StageResult {
 
 struct SimulationResult {
   double stepTime = 0;
-  int64_t criticalStage = 0; ///< the stage that finishes last
+  int64_t criticalStage = 0; ///< the busiest stage: kernels + exposed comm
   double computeTime = 0;    ///< of the critical stage
   double exposedCommTime = 0;
   double bubbleTime = 0; ///< the critical stage's compute stream idle otherwise

@@ -34,6 +34,9 @@ struct PlanRequest {
   std::string recompute = "none"; ///< none, selective or full
   std::string attention = "flash"; ///< flash or unfused
   std::optional<double> routingSkew; ///< expert-load CV; unset: the default
+  /// A Megatron --pipeline-model-parallel-layout string to honour; empty:
+  /// moe-balance-stages balances the stages.
+  std::string pipelineLayout;
 };
 
 /// The layout the plan uses, every dimension decided.
@@ -47,8 +50,31 @@ struct ParallelLayout {
   std::string attention;
 };
 
+/// Which units each virtual pipeline stage holds (virtual stage v is chunk
+/// v / PP of pipeline rank v % PP, as Megatron numbers them).
+struct PipelineLayout {
+  /// Per virtual stage, its units in order: "embedding", "dense0", "moe3",
+  /// "mtp0", "final_norm", "lm_head", "loss", and "noop" for the no-op
+  /// layers that pad a stage.
+  std::vector<std::vector<std::string>> stages;
+  /// Per virtual stage, the time of one micro-batch's forward and backward
+  /// there (kernels and blocking collectives, recompute included), in s.
+  std::vector<double> stageTimes;
+
+  /// Megatron-Core's --pipeline-model-parallel-layout string, e.g.
+  /// "Et|(tt|)*30L": E embedding, t a decoder layer, m an MTP layer, L the
+  /// final norm, head and loss, `|` between virtual stages.
+  std::string megatronString() const;
+  /// Decoder layers per virtual stage after padding with no-op layers, and
+  /// the indices of the no-op layers in that padded numbering (MindSpeed's
+  /// --noop-layers).
+  int64_t paddedLayersPerStage() const;
+  std::vector<int64_t> noopLayers() const;
+};
+
 struct PlanResult {
   ParallelLayout layout;
+  PipelineLayout pipeline;
   mlir::OwningOpRef<mlir::ModuleOp> plan; ///< the lowered ascend plan
   SimulationResult simulation;
 };

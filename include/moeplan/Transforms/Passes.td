@@ -80,4 +80,50 @@ def MoEShardPass : Pass<"moe-shard", "mlir::ModuleOp"> {
   ];
 }
 
+def MoEBalanceStagesPass : Pass<"moe-balance-stages", "mlir::ModuleOp"> {
+  let summary = "place the embedding, layers, MTP, head and loss on pipeline stages";
+  let description = [{
+    Writes `moe.stage` (a virtual stage: chunk · PP + pipeline rank, as
+    Megatron numbers them) on every top-level op of each `moe.model` that
+    has a `moe.layout`. The order is kept: the embedding starts the first
+    virtual stage, the final norm, head and loss end the last, and MTP layers
+    sit in a last chunk (Megatron's rule).
+
+    Without `layout`, the split minimises the slowest virtual stage. Each
+    unit's cost is its forward, backward and recomputed work for one
+    micro-batch as the cost interpreter prices it: the pass lowers a copy of
+    the model with the same layout and options, prices every kernel and
+    blocking collective on the cluster, and partitions the units
+    contiguously by dynamic programming. A virtual stage may hold fewer
+    layers than another; runtimes pad it with no-op layers.
+
+    With `layout`, a Megatron `--pipeline-model-parallel-layout` string
+    (`E` embedding, `t` decoder layer, `m` MTP layer, `L` final norm, head
+    and loss, `|` between virtual stages, `(...)*N` and `x*N` repeats,
+    commas ignored), the user's split is checked and written.
+
+    ```
+    moe-opt --moe-balance-stages="cluster=ascend-910b:6144 seq=4096 micro-batch=2 recompute=full"
+    moe-opt --moe-balance-stages="layout=Et|(tt|)*30L"
+    ```
+  }];
+  let options = [
+    Option<"layout", "layout", "std::string", "\"\"",
+           "a Megatron pipeline layout string to honour instead of balancing">,
+    Option<"cluster", "cluster", "std::string", "\"\"",
+           "cluster preset[:devices] or file that prices the units">,
+    Option<"seq", "seq", "int64_t", "4096", "sequence length in tokens">,
+    Option<"microBatch", "micro-batch", "int64_t", "1",
+           "sequences per micro-batch">,
+    Option<"recompute", "recompute", "std::string", "\"none\"",
+           "recompute policy: none, selective or full">,
+    Option<"attention", "attention", "std::string", "\"flash\"",
+           "attention core: flash or unfused">,
+  ];
+  let statistics = [
+    Statistic<"slowestStageMicros", "slowest-stage-us",
+              "the slowest virtual stage's time per micro-batch, in us">,
+  ];
+}
+
 #endif // MOEPLAN_TRANSFORMS_PASSES_TD

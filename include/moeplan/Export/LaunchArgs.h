@@ -1,0 +1,27 @@
+//===- LaunchArgs.h - a plan as MindSpeed-LLM / Megatron-LM arguments -----===//
+//
+// The arguments that run a plan on the runtimes Ascend and GPU users launch:
+// parallel sizes, the pipeline layout, the MoE dispatch options, recompute
+// and optimizer flags, batch sizes and the model's shape.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOEPLAN_EXPORT_LAUNCHARGS_H
+#define MOEPLAN_EXPORT_LAUNCHARGS_H
+
+#include "moeplan/Export/Report.h"
+
+namespace moeplan {
+
+enum class Runtime { MindSpeedLLM, MegatronLM };
+
+/// Writes the arguments, one `--flag value` per line ending in ` \`, after a
+/// comment header naming the model, cluster and plan. Fails with an error on
+/// `model` when the plan uses a feature the runtime has no flag for.
+mlir::LogicalResult writeLaunchArgs(Runtime runtime, mlir::moe::ModelOp model,
+                                    const Report &report,
+                                    llvm::raw_ostream &os);
+
+} // namespace moeplan
+
+#endif // MOEPLAN_EXPORT_LAUNCHARGS_H
