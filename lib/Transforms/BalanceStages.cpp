@@ -20,6 +20,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Debug.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <tuple>
@@ -45,6 +46,9 @@ struct Unit {
   double cost = 0;
 };
 
+/// The model's units in Megatron's layout order: E, the decoder layers, the
+/// MTP layers, then L (final norm, head, loss). The final norm precedes the
+/// MTP layers in the IR but belongs to L in a layout.
 std::vector<Unit> unitsOf(ModelOp model) {
   std::vector<Unit> units;
   for (Operation &op : model.getBody().front()) {
@@ -59,6 +63,9 @@ std::vector<Unit> unitsOf(ModelOp model) {
                                             : op.getName().stripDialect().str(),
                        'L'});
   }
+  std::stable_partition(units.begin(), units.end(), [](const Unit &unit) {
+    return unit.letter != 'L';
+  });
   return units;
 }
 
@@ -166,7 +173,7 @@ LogicalResult MoEBalanceStagesPass::honour(ModelOp model, LayoutAttr parallel,
     }
   std::string expected;
   for (const Unit &unit : units)
-    if (unit.letter != 'L' || unit.name == "final_norm")
+    if (unit.letter != 'L' || unit.name == "loss")
       expected += unit.letter;
   if (letters != expected) {
     auto count = [](StringRef s, char c) { return llvm::count(s, c); };
@@ -178,13 +185,13 @@ LogicalResult MoEBalanceStagesPass::honour(ModelOp model, LayoutAttr parallel,
            << count(expected, 't') << " t, " << count(expected, 'm')
            << " m and L last";
   }
-  // The head and loss follow the final norm (Megatron's L); Megatron keeps
-  // MTP layers in a rank's last chunk.
+  // L stands for the final norm, head and loss together; Megatron keeps MTP
+  // layers in a rank's last chunk.
   size_t next = 0;
   for (size_t i = 0; i < units.size(); ++i) {
     const Unit &unit = units[i];
-    if (unit.letter == 'L' && unit.name != "final_norm") {
-      stage[i] = stage[i - 1];
+    if (unit.letter == 'L') {
+      stage[i] = letterStage.back();
       continue;
     }
     stage[i] = letterStage[next++];

@@ -1,0 +1,55 @@
+// RUN: not moe-opt %s --moe-balance-stages="layout=Et|tx|tm|L" 2>&1 | FileCheck %s --check-prefix=CHAR
+// RUN: not moe-opt %s --moe-balance-stages="layout=Ett|tt|tmL" 2>&1 | FileCheck %s --check-prefix=COUNT
+// RUN: not moe-opt %s --moe-balance-stages="layout=Ett|tt|t|mL|L" 2>&1 | FileCheck %s --check-prefix=STAGES
+// RUN: not moe-opt %s --moe-balance-stages="layout=tEt|tt|tm|L" 2>&1 | FileCheck %s --check-prefix=ORDER
+// RUN: not moe-opt %s --moe-balance-stages="layout=Ett|tttm||L" 2>&1 | FileCheck %s --check-prefix=MTP
+// RUN: not moe-opt %s --moe-balance-stages 2>&1 | FileCheck %s --check-prefix=CLUSTER
+// RUN: not moe-opt %s --moe-balance-stages="cluster=tpu" 2>&1 | FileCheck %s --check-prefix=PRESET
+// RUN: sed 's/ attributes {moe.layout = [^}]*}//' %s | not moe-opt --moe-balance-stages="layout=EtttttmL" 2>&1 | FileCheck %s --check-prefix=NOLAYOUT
+
+// Every way a layout string or the pass's options can be wrong names the
+// problem and what the model needs.
+// CHAR: error: pipeline layout 'Et|tx|tm|L' has 'x'; use E (embedding), t (decoder layer), m (MTP layer), L (final norm, head and loss), | between stages, (...)*N
+// COUNT: error: pipeline layout 'Ett|tt|tmL' has 3 stages but PP x VPP = 2 x 2 = 4
+// STAGES: error: pipeline layout 'Ett|tt|t|mL|L' has 5 stages but PP x VPP = 2 x 2 = 4
+// ORDER: error: pipeline layout 'tEt|tt|tm|L' places 1 embedding, 5 decoder layers, 1 MTP layers and 1 loss, in that order; the model needs E first, 5 t, 1 m and L last
+// MTP: error: pipeline layout 'Ett|tttm||L' puts mtp0 in chunk 0; MTP layers belong to a rank's last chunk (1)
+// CLUSTER: error: moe-balance-stages needs a cluster to price the stages (cluster=PRESET), or a layout to honour
+// PRESET: error: unknown cluster preset 'tpu'
+// NOLAYOUT: error: moe-balance-stages needs the model's moe.layout; run moe-shard first
+moe.model @m hidden = 512, vocab = 32000 attributes {moe.layout = #moe.layout<tp = 1, pp = 2, vpp = 2, ep = 1, etp = 1, cp = 1, dp = 4, sp = false, tp_extend_ep = false, hierarchical_a2a = false, distributed_optimizer = false>} {
+  moe.embedding
+  moe.decoder_layer 0 {
+    moe.attention heads = 8, kv_heads = 8, head_dim = 64
+    moe.mlp ffn = 2048, swiglu
+  }
+  moe.decoder_layer 1 {
+    moe.attention heads = 8, kv_heads = 8, head_dim = 64
+    moe.mlp ffn = 2048, swiglu
+  }
+  moe.decoder_layer 2 {
+    moe.attention heads = 8, kv_heads = 8, head_dim = 64
+    moe.mlp ffn = 2048, swiglu
+  }
+  moe.decoder_layer 3 {
+    moe.attention heads = 8, kv_heads = 8, head_dim = 64
+    moe.mlp ffn = 2048, swiglu
+  }
+  moe.decoder_layer 4 {
+    moe.attention heads = 8, kv_heads = 8, head_dim = 64
+    moe.mlp ffn = 2048, swiglu
+  }
+  moe.norm rms
+  moe.mtp_layer 0 {
+    moe.norm rms
+    moe.norm rms
+    moe.mtp_projection
+    moe.decoder_layer 0 {
+      moe.attention heads = 8, kv_heads = 8, head_dim = 64
+      moe.mlp ffn = 2048, swiglu
+    }
+    moe.norm rms
+  }
+  moe.lm_head
+  moe.loss
+}
