@@ -7,6 +7,8 @@
 
 #include "dialects/moe/MoEDialect.h"
 #include "moeplan/Export/ChromeTrace.h"
+#include "moeplan/Export/LaunchArgs.h"
+#include "moeplan/Export/PlanJSON.h"
 #include "moeplan/Export/Report.h"
 #include "moeplan/Import/HFConfigImport.h"
 
@@ -102,6 +104,17 @@ cl::opt<bool> distributedOptimizer(
 cl::opt<std::string> traceFile(
     "emit-trace", cl::desc("Write the simulated step as a Chrome trace"),
     cl::value_desc("FILE"), cl::cat(category));
+cl::opt<std::string> planFile(
+    "emit-plan", cl::desc("Write the plan as moe-plan/1 JSON (docs/plan-schema.md)"),
+    cl::value_desc("FILE"), cl::cat(category));
+cl::opt<std::string> mindspeedFile(
+    "emit-mindspeed",
+    cl::desc("Write the MindSpeed-LLM launch arguments (docs/launch-args.md)"),
+    cl::value_desc("FILE"), cl::cat(category));
+cl::opt<std::string> megatronFile(
+    "emit-megatron",
+    cl::desc("Write the Megatron-LM launch arguments (docs/launch-args.md)"),
+    cl::value_desc("FILE"), cl::cat(category));
 cl::opt<OutputFormat> outputFormat(
     "format", cl::desc("Report format"), cl::init(OutputFormat::Text),
     cl::values(clEnumValN(OutputFormat::Text, "text", "aligned text for people"),
@@ -154,7 +167,8 @@ int main(int argc, char **argv) {
   } else {
     for (llvm::StringRef flag :
          {"global-batch", "micro-batch", "tp", "pp", "vpp", "ep", "etp", "cp",
-          "sp", "tp-extend-ep", "hierarchical-a2a", "routing-skew", "attention", "pipeline-layout",
+          "sp", "tp-extend-ep", "hierarchical-a2a", "routing-skew", "attention", "pipeline-layout", "emit-plan",
+          "emit-mindspeed", "emit-megatron",
           "recompute", "distributed-optimizer", "emit-trace"})
       if (cl::getRegisteredOptions().lookup(flag)->getNumOccurrences())
         return fail("--" + flag + " needs a cluster to plan for: add --cluster");
@@ -248,15 +262,46 @@ int main(int argc, char **argv) {
       return 1;
     report.cluster = &*cluster;
     report.plan = &*plan;
-    if (!traceFile.empty()) {
-      std::unique_ptr<llvm::ToolOutputFile> trace =
-          openOutputFile(traceFile, &errorMessage);
-      if (!trace)
-        return fail(errorMessage);
-      writeChromeTrace(plan->simulation, trace->os());
-      trace->keep();
-    }
   }
+
+  // The files a user runs or inspects besides the report.
+  auto emit = [&](const std::string &path,
+                  llvm::function_ref<LogicalResult(llvm::raw_ostream &)> write)
+      -> LogicalResult {
+    if (path.empty())
+      return success();
+    std::unique_ptr<llvm::ToolOutputFile> file =
+        openOutputFile(path, &errorMessage);
+    if (!file) {
+      fail(errorMessage);
+      return failure();
+    }
+    if (failed(write(file->os())))
+      return failure();
+    file->keep();
+    return success();
+  };
+  if (planning &&
+      (failed(emit(traceFile,
+                   [&](llvm::raw_ostream &os) {
+                     writeChromeTrace(plan->simulation, os);
+                     return success();
+                   })) ||
+       failed(emit(planFile,
+                   [&](llvm::raw_ostream &os) {
+                     writePlanJSON(report, os);
+                     return success();
+                   })) ||
+       failed(emit(mindspeedFile,
+                   [&](llvm::raw_ostream &os) {
+                     return writeLaunchArgs(Runtime::MindSpeedLLM,
+                                            models.front(), report, os);
+                   })) ||
+       failed(emit(megatronFile, [&](llvm::raw_ostream &os) {
+         return writeLaunchArgs(Runtime::MegatronLM, models.front(), report,
+                                os);
+       }))))
+    return 1;
 
   std::unique_ptr<llvm::ToolOutputFile> output =
       openOutputFile(outputPath, &errorMessage);
