@@ -11,8 +11,6 @@
 
 #include "moeplan/Export/LaunchArgs.h"
 
-#include "moeplan/Analysis/ModelAnalysis.h"
-
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
@@ -91,12 +89,13 @@ struct ModelShape {
   NormKind norm = NormKind::RMS;
   int64_t normsPerLayer = 2; ///< 4 with sandwich (pre and post) norms
 
-  AttentionOp attention;  ///< one of these two is set
-  MLAAttentionOp mla;
-  MLPOp mlp;              ///< the first dense MLP, if any
-  RouterOp router;        ///< the MoE ops of the first MoE layer, if any
-  ExpertsOp experts;
-  SharedExpertsOp shared; ///< if the MoE layers have shared experts
+  // Op handles (their accessors are not const, hence `mutable`).
+  mutable AttentionOp attention; ///< one of these two is set
+  mutable MLAAttentionOp mla;
+  mutable MLPOp mlp;       ///< the first dense MLP, if any
+  mutable RouterOp router; ///< the first MoE layer's ops, if any
+  mutable ExpertsOp experts;
+  mutable SharedExpertsOp shared; ///< if the MoE layers have shared experts
 
   int64_t layers() const { return moeLayer.size(); }
   bool isMoE() const { return bool(router); }
@@ -104,8 +103,7 @@ struct ModelShape {
 };
 
 /// The first op of type `OpT` in `layer`, or null.
-template <typename OpT>
-OpT firstOf(DecoderLayerOp layer) {
+template <typename OpT> OpT firstOf(DecoderLayerOp layer) {
   auto ops = layer.getBody().getOps<OpT>();
   return ops.empty() ? OpT() : *ops.begin();
 }
@@ -113,6 +111,72 @@ OpT firstOf(DecoderLayerOp layer) {
 /// The first op of each kind the decoder layers hold; every later layer
 /// must match them.
 struct LayerReference {
+  Operation *attention = nullptr, *mlp = nullptr, *router = nullptr,
+            *experts = nullptr, *shared = nullptr;
+  std::optional<int64_t> norms;
+  std::optional<bool> moeHasShared;
+};
+
+/// True when `op` is null, or the same op with the same attributes as `ref`
+/// (which it becomes when unset).
+bool matches(Operation *op, Operation *&ref) {
+  if (!op)
+    return true;
+  if (!ref)
+    ref = op;
+  return op->getName() == ref->getName() &&
+         op->getAttrDictionary() == ref->getAttrDictionary();
+}
+
+/// Checks that `layer` matches the layers read before it in attention, norms
+/// and MoE shape.
+LogicalResult readLayer(DecoderLayerOp layer, NormKind norm,
+                        LayerReference &ref) {
+  auto differ = [&](llvm::StringRef what) {
+    return mlir::emitError(layer.getLoc())
+           << "decoder layer " << layer.getIndex() << " has a different "
+           << what << " from the layers before it; neither MindSpeed-LLM "
+           << "nor Megatron-LM has flags for layers that differ";
+  };
+  Operation *attention = firstOf<AttentionOp>(layer);
+  if (!attention)
+    attention = firstOf<MLAAttentionOp>(layer);
+  if (!matches(attention, ref.attention))
+    return differ("attention");
+  int64_t norms = llvm::range_size(layer.getBody().getOps<NormOp>());
+  if (ref.norms.value_or(norms) != norms)
+    return differ("number of norms");
+  ref.norms = norms;
+  for (NormOp op : layer.getBody().getOps<NormOp>())
+    if (op.getKind() != norm)
+      return differ("norm kind");
+  if (!matches(firstOf<MLPOp>(layer), ref.mlp))
+    return differ("dense MLP");
+  if (!layer.isMoE())
+    return success();
+  SharedExpertsOp shared = firstOf<SharedExpertsOp>(layer);
+  if (ref.moeHasShared.value_or(bool(shared)) != bool(shared))
+    return differ("set of shared experts");
+  ref.moeHasShared = bool(shared);
+  if (!matches(firstOf<RouterOp>(layer), ref.router))
+    return differ("router");
+  if (!matches(firstOf<ExpertsOp>(layer), ref.experts))
+    return differ("experts");
+  if (!matches(shared, ref.shared))
+    return differ("shared experts");
+  return success();
+}
+
+FailureOr<ModelShape> readModel(ModelOp model) {
+  ModelShape shape;
+  shape.hidden = model.getHiddenSize();
+  shape.vocab = model.getVocabSize();
+  shape.tied = model.getTieWordEmbeddings();
+  for (EmbeddingOp embedding : model.getBody().getOps<EmbeddingOp>())
+    shape.learnedPositions = embedding.getMaxPositions();
+  for (NormOp norm : model.getBody().getOps<NormOp>())
+    shape.norm = norm.getKind();
+
   LayerReference ref;
   for (DecoderLayerOp layer : model.getDecoderLayers()) {
     if (failed(readLayer(layer, shape.norm, ref)))
@@ -153,8 +217,7 @@ struct PipelineShape {
   /// embedding first and the head last: the split both runtimes make
   /// without a layout.
   bool even() const {
-    return embeddingFirst && headLast &&
-           llvm::all_equal(layers);
+    return embeddingFirst && headLast && llvm::all_equal(layers);
   }
 };
 
@@ -214,7 +277,9 @@ struct Context {
   /// An error naming `feature` and the runtime, with `detail` after it.
   LogicalResult unsupported(const llvm::Twine &feature,
                             const llvm::Twine &detail = "") const {
-    InFlightDiagnostic diag = model.emitError()
+    // At the model's location, without the op: a whole model printed after
+    // the message would bury it.
+    InFlightDiagnostic diag = mlir::emitError(model->getLoc())
                               << runtimeName(runtime) << " cannot express "
                               << feature;
     if (!detail.isTriviallyEmpty())
@@ -449,7 +514,8 @@ LogicalResult attentionArgs(const Context &c, ArgList &args) {
 /// Norms, activation, biases, positions and embeddings.
 LogicalResult layerArgs(const Context &c, ArgList &args) {
   const ModelShape &s = c.shape;
-  args.add("--normalization", s.norm == NormKind::RMS ? "RMSNorm" : "LayerNorm");
+  args.add("--normalization",
+           s.norm == NormKind::RMS ? "RMSNorm" : "LayerNorm");
   if (s.normsPerLayer == 4) {
     if (!c.mindspeed())
       return c.unsupported("sandwich norms (a norm before and after "
@@ -497,8 +563,6 @@ int64_t paddedVocab(const Context &c) {
 LogicalResult shapeArgs(const Context &c, ArgList &args) {
   const ModelShape &s = c.shape;
   const ParallelLayout &l = c.layout;
-  if (c.mindspeed())
-    args.add("--use-mcore-models");
   args.add("--num-layers", numLayers(c));
   args.add("--hidden-size", s.hidden);
   args.add("--ffn-hidden-size",
@@ -555,8 +619,7 @@ void writeHeader(const Context &c, const Report &report,
      << "# model: " << m.name << " (" << m.denseLayers << " dense, "
      << m.moeLayers << " MoE, " << m.mtpLayers << " MTP layers)\n"
      << "# cluster: " << cluster.preset << ", " << cluster.devices
-     << " devices, " << int64_t(cluster.devicesPerNode.value)
-     << " per node\n"
+     << " devices, " << int64_t(cluster.devicesPerNode.value) << " per node\n"
      << "# layout: TP " << l.tp << ", PP " << l.pp << ", VPP " << l.vpp
      << ", EP " << l.ep << ", ETP " << l.etp << ", CP " << l.cp << ", DP "
      << l.dp << (l.tpExtendEp ? ", TP-extended EP" : "")
@@ -567,10 +630,9 @@ void writeHeader(const Context &c, const Report &report,
      << "# predicted: step time " << formatted("%.3f", metrics.stepTime)
      << " s, " << formatted("%.0f", metrics.tokensPerSecond) << " tokens/s\n";
   if (paddedVocab(c) != c.shape.vocab)
-    os << "# vocabulary " << c.shape.vocab << " padded to "
-       << paddedVocab(c) << ", a multiple of TP\n";
-  if (c.mindspeed() && c.pipeline.known &&
-      numLayers(c) != c.shape.layers())
+    os << "# vocabulary " << c.shape.vocab << " padded to " << paddedVocab(c)
+       << ", a multiple of TP\n";
+  if (c.mindspeed() && c.pipeline.known && numLayers(c) != c.shape.layers())
     os << "# " << c.shape.layers() << " decoder layers padded to "
        << numLayers(c) << " with no-op layers\n";
   os << "# usage: source this file, then\n"
@@ -604,6 +666,8 @@ LogicalResult writeLaunchArgs(Runtime runtime, ModelOp model,
   Context c{runtime, model, *shape, pipeline, plan, plan.layout};
 
   ArgList args;
+  if (c.mindspeed())
+    args.add("--use-mcore-models"); // MoE and CP need Megatron-Core models
   for (auto section : {parallelArgs, pipelineArgs, shapeArgs, attentionArgs,
                        layerArgs, moeArgs})
     if (failed(section(c, args)))

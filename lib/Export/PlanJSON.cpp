@@ -13,7 +13,6 @@
 #include "dialects/ascend/AscendOps.h"
 
 #include "mlir/Dialect/Shard/IR/ShardOps.h"
-#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/JSON.h"
@@ -28,6 +27,33 @@ namespace moeplan {
 namespace {
 
 using llvm::json::OStream;
+
+/// Writes a value on one line: `write` emits it to an unindented stream.
+void inlineValue(OStream &json, llvm::function_ref<void(OStream &)> write) {
+  json.rawValue([&](llvm::raw_ostream &os) {
+    OStream line(os);
+    write(line);
+  });
+}
+
+/// Writes `key` with a value on one line.
+void inlineAttribute(OStream &json, StringRef key,
+                     llvm::function_ref<void(OStream &)> write) {
+  json.attributeBegin(key);
+  inlineValue(json, write);
+  json.attributeEnd();
+}
+
+/// Writes `key` with `values`, an array of strings or numbers, on one line.
+template <typename Range>
+void inlineArray(OStream &json, StringRef key, const Range &values) {
+  inlineAttribute(json, key, [&](OStream &line) {
+    line.array([&] {
+      for (const auto &value : values)
+        line.value(value);
+    });
+  });
+}
 
 //===----------------------------------------------------------------------===//
 // Grids and communicator groups
@@ -51,8 +77,8 @@ std::string axisName(StringRef grid, int64_t axis) {
 /// `axes` of `grid`.
 struct GroupKind {
   std::string grid;
-  SmallVector<int64_t> shape; ///< of the grid
-  SmallVector<int16_t> axes;  ///< as the ops name them
+  SmallVector<int64_t> shape;     ///< of the grid
+  SmallVector<int16_t> axes;      ///< as the ops name them
   llvm::SetVector<StringRef> ops; ///< the op kinds using it, in IR order
 };
 
@@ -118,13 +144,11 @@ std::vector<GroupKind> collectGroups(PlanOp plan) {
     llvm::TypeSwitch<Operation *>(op)
         .Case<AllReduceOp, AllGatherOp, ReduceScatterOp, AllToAllOp>(
             [&](auto c) {
-              use(c.getGrid(), c.getGridAxes(),
-                  op->getName().stripDialect());
+              use(c.getGrid(), c.getGridAxes(), op->getName().stripDialect());
             })
         // Pipeline neighbours differ in the PP coordinate of either grid.
-        .Case<SendOp, RecvOp>([&](auto) {
-          use("attention", {0}, op->getName().stripDialect());
-        });
+        .Case<SendOp, RecvOp>(
+            [&](auto) { use("attention", {0}, op->getName().stripDialect()); });
   });
   std::vector<GroupKind> result;
   for (auto &entry : kinds)
@@ -132,8 +156,7 @@ std::vector<GroupKind> collectGroups(PlanOp plan) {
   return result;
 }
 
-void writeGroup(OStream &json, const GroupKind &group,
-                int64_t devicesPerNode) {
+void writeGroup(OStream &json, const GroupKind &group, int64_t devicesPerNode) {
   SmallVector<int64_t> strides = rankStrides(group.shape);
   int64_t size = 1, span = 1;
   for (int16_t axis : group.axes) {
@@ -142,30 +165,19 @@ void writeGroup(OStream &json, const GroupKind &group,
   }
   std::vector<int64_t> example = groupOfRankZero(group);
   int64_t stride = example.size() > 1 ? example[1] - example[0] : 0;
+  SmallVector<std::string> axes;
+  for (int16_t axis : group.axes)
+    axes.push_back(axisName(group.grid, axis));
   json.object([&] {
     json.attribute("grid", group.grid);
-    json.attributeArray("axes", [&] {
-      for (int16_t axis : group.axes)
-        json.value(axisName(group.grid, axis));
-    });
+    inlineArray(json, "axes", axes);
     json.attribute("size", size);
     json.attribute("stride", stride);
     json.attribute("span", span);
     json.attribute("intra_node",
                    groupsWithinNodes(group, span, devicesPerNode));
-    json.attributeArray("ops", [&] {
-      for (StringRef op : group.ops)
-        json.value(op);
-    });
-    json.attributeBegin("example");
-    json.rawValue([&](llvm::raw_ostream &os) {
-      OStream line(os);
-      line.array([&] {
-        for (int64_t rank : example)
-          line.value(rank);
-      });
-    });
-    json.attributeEnd();
+    inlineArray(json, "ops", group.ops);
+    inlineArray(json, "example", example);
   });
 }
 
@@ -179,9 +191,11 @@ void writeRanks(OStream &json, PlanOp plan, const ClusterSpec &cluster) {
           json.attribute("name", grid.getSymName());
           json.attributeArray("axes", [&] {
             for (auto [axis, size] : llvm::enumerate(grid.getShape()))
-              json.object([&] {
-                json.attribute("name", axisName(grid.getSymName(), axis));
-                json.attribute("size", size);
+              inlineValue(json, [&](OStream &line) {
+                line.object([&] {
+                  line.attribute("name", axisName(grid.getSymName(), axis));
+                  line.attribute("size", size);
+                });
               });
           });
         });
@@ -220,18 +234,17 @@ void writeOpFields(OStream &json, Operation *op) {
         json.attribute("flops", v.getFlops());
         json.attribute("bytes", v.getBytes());
       })
-      .Case<AllReduceOp, AllGatherOp, ReduceScatterOp, AllToAllOp>(
-          [&](auto c) {
-            named(c.getName(), c.getStream());
-            json.attribute("bytes", c.getBytes());
-            json.attribute("grid", c.getGrid());
-            json.attributeArray("axes", [&] {
-              for (int16_t axis : c.getGridAxes())
-                json.value(axisName(c.getGrid(), axis));
-            });
-            if (std::optional<Occurrence> only = c.getOnly())
-              json.attribute("only", stringifyOccurrence(*only));
-          })
+      .Case<AllReduceOp, AllGatherOp, ReduceScatterOp, AllToAllOp>([&](auto c) {
+        named(c.getName(), c.getStream());
+        json.attribute("bytes", c.getBytes());
+        json.attribute("grid", c.getGrid());
+        json.attributeArray("axes", [&] {
+          for (int16_t axis : c.getGridAxes())
+            json.value(axisName(c.getGrid(), axis));
+        });
+        if (std::optional<Occurrence> only = c.getOnly())
+          json.attribute("only", stringifyOccurrence(*only));
+      })
       .Case<SendOp, RecvOp>([&](auto p) {
         named(p.getName(), p.getStream());
         json.attribute("bytes", p.getBytes());
@@ -265,8 +278,7 @@ void writeOps(OStream &json, Block &block) {
       });
       continue;
     }
-    json.rawValue([&](llvm::raw_ostream &os) {
-      OStream line(os);
+    inlineValue(json, [&](OStream &line) {
       line.object([&] { writeOpFields(line, &op); });
     });
   }
@@ -292,9 +304,8 @@ void writePrograms(OStream &json, PlanOp plan) {
 /// Units per virtual stage from the forward programs when the pipeline
 /// layout is not recorded: the first dotted part of every kernel,
 /// collective and save name ("moe3.experts.fc1" is unit "moe3"), in order.
-std::vector<std::vector<std::string>> unitsFromPrograms(PlanOp plan,
-                                                        int64_t stages,
-                                                        int64_t chunks) {
+std::vector<std::vector<std::string>>
+unitsFromPrograms(PlanOp plan, int64_t stages, int64_t chunks) {
   std::vector<std::vector<std::string>> units(stages * chunks);
   for (ProgramOp program : plan.getPrograms()) {
     if (program.getPhase() != Phase::Forward)
@@ -326,45 +337,35 @@ void writePipeline(OStream &json, PlanOp plan, const PlanResult &result) {
   int64_t stages = schedule.getStages(), chunks = schedule.getChunks();
   int64_t microBatches = schedule.getMicroBatches();
   int64_t extraWarmup = schedule.getExtraWarmup();
-  std::vector<std::vector<std::string>> units = result.pipeline.stages;
-  if (units.empty())
-    units = unitsFromPrograms(plan, stages, chunks);
+  PipelineLayout layout = result.pipeline;
+  if (layout.stages.empty())
+    layout.stages = unitsFromPrograms(plan, stages, chunks);
   json.attributeObject("pipeline", [&] {
     json.attribute("stages", stages);
     json.attribute("chunks", chunks);
     json.attribute("micro_batches", microBatches);
     json.attribute("extra_warmup", extraWarmup);
+    json.attribute("megatron_layout", layout.megatronString());
     json.attributeArray("layout", [&] {
-      for (auto [virtualStage, names] : llvm::enumerate(units))
+      for (auto [virtualStage, names] : llvm::enumerate(layout.stages))
         json.object([&] {
           json.attribute("stage", int64_t(virtualStage) % stages);
           json.attribute("chunk", int64_t(virtualStage) / stages);
-          json.attributeBegin("units");
-          json.rawValue([&](llvm::raw_ostream &os) {
-            OStream line(os);
-            line.array([&] {
-              for (const std::string &name : names)
-                line.value(name);
-            });
-          });
-          json.attributeEnd();
+          inlineArray(json, "units", names);
+          if (virtualStage < layout.stageTimes.size())
+            json.attribute("time_s", layout.stageTimes[virtualStage]);
         });
     });
     json.attributeArray("order", [&] {
       for (int64_t stage = 0; stage < stages; ++stage)
         json.object([&] {
           json.attribute("stage", stage);
-          json.attributeBegin("runs");
-          json.rawValue([&](llvm::raw_ostream &os) {
-            OStream line(os);
-            line.array([&] {
-              for (const ScheduledRun &run : pipelineOrder(
-                       stages, chunks, microBatches, extraWarmup, stage))
-                line.value(runLabel(run));
-              line.value("O");
-            });
-          });
-          json.attributeEnd();
+          std::vector<std::string> runs;
+          for (const ScheduledRun &run :
+               pipelineOrder(stages, chunks, microBatches, extraWarmup, stage))
+            runs.push_back(runLabel(run));
+          runs.push_back("O");
+          inlineArray(json, "runs", runs);
         });
     });
   });

@@ -74,7 +74,7 @@ std::string PipelineLayout::megatronString() const {
   std::string text;
   for (size_t i = 0; i < segments.size();) {
     size_t run = 1;
-    while (i + run < segments.size() - 1 && segments[i + run] == segments[i])
+    while (i + run + 1 < segments.size() && segments[i + run] == segments[i])
       ++run;
     if (run > 1)
       text += "(" + segments[i] + "|)*" + std::to_string(run);

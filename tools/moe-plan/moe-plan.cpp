@@ -197,6 +197,8 @@ int main(int argc, char **argv) {
 
   MLIRContext context;
   context.loadDialect<moe::MoEDialect>();
+  // Errors name the problem; dumping the whole model after them would bury it.
+  context.printOpOnDiagnostic(false);
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   OwningOpRef<ModuleOp> module = loadModel(sourceMgr, context);
   if (!module)

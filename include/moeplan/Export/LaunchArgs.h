@@ -15,9 +15,10 @@ namespace moeplan {
 
 enum class Runtime { MindSpeedLLM, MegatronLM };
 
-/// Writes the arguments, one `--flag value` per line ending in ` \`, after a
-/// comment header naming the model, cluster and plan. Fails with an error on
-/// `model` when the plan uses a feature the runtime has no flag for.
+/// Writes a bash fragment: a comment header naming the model, cluster and
+/// plan, then `MOE_PLAN_ARGS=(` with one `--flag value` per line `)`, to use
+/// as `"${MOE_PLAN_ARGS[@]}"`. Fails with an error on `model`, writing
+/// nothing, when the plan uses a feature the runtime has no flag for.
 mlir::LogicalResult writeLaunchArgs(Runtime runtime, mlir::moe::ModelOp model,
                                     const Report &report,
                                     llvm::raw_ostream &os);
