@@ -394,29 +394,6 @@ void writeCluster(OStream &json, const ClusterSpec &c) {
   });
 }
 
-void writeParallel(OStream &json, const ParallelLayout &l) {
-  json.attributeObject("parallel", [&] {
-    json.attribute("tp", l.tp);
-    json.attribute("pp", l.pp);
-    json.attribute("vpp", l.vpp);
-    json.attribute("ep", l.ep);
-    json.attribute("etp", l.etp);
-    json.attribute("cp", l.cp);
-    json.attribute("dp", l.dp);
-    json.attribute("edp", l.edp);
-    json.attribute("sp", l.sp);
-    json.attribute("tp_extend_ep", l.tpExtendEp);
-    json.attribute("hierarchical_a2a", l.hierarchicalA2a);
-    json.attribute("distributed_optimizer", l.distributedOptimizer);
-    json.attribute("micro_batch", l.microBatch);
-    json.attribute("global_batch", l.globalBatch);
-    json.attribute("micro_batches", l.microBatches);
-    json.attribute("seq", l.seq);
-    json.attribute("recompute", l.recompute);
-    json.attribute("attention", l.attention);
-  });
-}
-
 void writePredicted(OStream &json, const PlanMetrics &m) {
   json.attributeObject("predicted", [&] {
     json.attribute("step_time_s", m.stepTime);
@@ -479,7 +456,7 @@ void writePlanJSON(const Report &report, llvm::raw_ostream &os) {
     json.attribute("schema", "moe-plan/1");
     writeModel(json, report.model);
     writeCluster(json, cluster);
-    writeParallel(json, result.layout);
+    writeParallelJSON(json, result.layout);
     writePredicted(json, computeMetrics(report.model, cluster, result));
     writeRanks(json, plan, cluster);
     writePipeline(json, plan, result);

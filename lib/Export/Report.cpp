@@ -96,6 +96,29 @@ void writeClusterJSON(llvm::json::OStream &json, const ClusterSpec &c) {
 }
 } // namespace
 
+void writeParallelJSON(llvm::json::OStream &json, const ParallelLayout &l) {
+  json.attributeObject("parallel", [&] {
+    json.attribute("tp", l.tp);
+    json.attribute("pp", l.pp);
+    json.attribute("vpp", l.vpp);
+    json.attribute("ep", l.ep);
+    json.attribute("etp", l.etp);
+    json.attribute("cp", l.cp);
+    json.attribute("dp", l.dp);
+    json.attribute("edp", l.edp);
+    json.attribute("sp", l.sp);
+    json.attribute("tp_extend_ep", l.tpExtendEp);
+    json.attribute("hierarchical_a2a", l.hierarchicalA2a);
+    json.attribute("distributed_optimizer", l.distributedOptimizer);
+    json.attribute("micro_batch", l.microBatch);
+    json.attribute("global_batch", l.globalBatch);
+    json.attribute("micro_batches", l.microBatches);
+    json.attribute("seq", l.seq);
+    json.attribute("recompute", l.recompute);
+    json.attribute("attention", l.attention);
+  });
+}
+
 void writeReportJSON(const Report &report, llvm::raw_ostream &os) {
   llvm::json::OStream json(os, 2);
   json.object([&] {
@@ -109,24 +132,7 @@ void writeReportJSON(const Report &report, llvm::raw_ostream &os) {
     const SimulationResult &sim = plan.simulation;
     PlanMetrics m = computeMetrics(report.model, cluster, plan);
     writeClusterJSON(json, cluster);
-    json.attributeObject("parallel", [&] {
-      json.attribute("tp", l.tp);
-      json.attribute("pp", l.pp);
-      json.attribute("vpp", l.vpp);
-      json.attribute("ep", l.ep);
-      json.attribute("etp", l.etp);
-      json.attribute("cp", l.cp);
-      json.attribute("dp", l.dp);
-      json.attribute("sp", l.sp);
-      json.attribute("tp_extend_ep", l.tpExtendEp);
-      json.attribute("distributed_optimizer", l.distributedOptimizer);
-      json.attribute("micro_batch", l.microBatch);
-      json.attribute("global_batch", l.globalBatch);
-      json.attribute("micro_batches", l.microBatches);
-      json.attribute("seq", l.seq);
-      json.attribute("recompute", l.recompute);
-      json.attribute("attention", l.attention);
-    });
+    writeParallelJSON(json, l);
     json.attribute("step_time_s", m.stepTime);
     json.attribute("tokens_per_s", m.tokensPerSecond);
     json.attribute("tokens_per_s_per_device", m.tokensPerSecondPerDevice);

@@ -10,6 +10,7 @@
 
 #include "moeplan/Analysis/ModelAnalysis.h"
 #include "moeplan/Pipelines/Planning.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
@@ -55,6 +56,9 @@ struct Report {
 };
 
 void writeReportJSON(const Report &report, llvm::raw_ostream &os);
+
+/// The `parallel` object of the report and the plan JSON.
+void writeParallelJSON(llvm::json::OStream &json, const ParallelLayout &layout);
 void writeReportText(const Report &report, llvm::raw_ostream &os);
 
 } // namespace moeplan
