@@ -410,15 +410,7 @@ void writePredicted(OStream &json, const PlanMetrics &m) {
 void writeMemory(OStream &json, const SimulationResult &sim) {
   json.attributeArray("memory", [&] {
     for (const StageResult &s : sim.stages)
-      json.object([&] {
-        json.attribute("stage", s.stage);
-        json.attribute("weights_bytes", s.weightsBytes);
-        json.attribute("grads_bytes", s.gradsBytes);
-        json.attribute("optimizer_bytes", s.optimizerBytes);
-        json.attribute("activations_bytes", s.peakActivationBytes);
-        json.attribute("reserve_bytes", s.reserveBytes);
-        json.attribute("peak_bytes", s.peakBytes);
-      });
+      writeStageMemoryJSON(json, s);
   });
 }
 

@@ -96,6 +96,18 @@ void writeClusterJSON(llvm::json::OStream &json, const ClusterSpec &c) {
 }
 } // namespace
 
+void writeStageMemoryJSON(llvm::json::OStream &json, const StageResult &s) {
+  json.object([&] {
+    json.attribute("stage", s.stage);
+    json.attribute("peak_bytes", s.peakBytes);
+    json.attribute("weights_bytes", s.weightsBytes);
+    json.attribute("grads_bytes", s.gradsBytes);
+    json.attribute("optimizer_bytes", s.optimizerBytes);
+    json.attribute("activations_bytes", s.peakActivationBytes);
+    json.attribute("reserve_bytes", s.reserveBytes);
+  });
+}
+
 void writeParallelJSON(llvm::json::OStream &json, const ParallelLayout &l) {
   json.attributeObject("parallel", [&] {
     json.attribute("tp", l.tp);
@@ -144,15 +156,7 @@ void writeReportJSON(const Report &report, llvm::raw_ostream &os) {
       json.attribute("peak_stage", m.peakStage);
       json.attributeArray("stages", [&] {
         for (const StageResult &s : sim.stages)
-          json.object([&] {
-            json.attribute("stage", s.stage);
-            json.attribute("peak_bytes", s.peakBytes);
-            json.attribute("weights_bytes", s.weightsBytes);
-            json.attribute("grads_bytes", s.gradsBytes);
-            json.attribute("optimizer_bytes", s.optimizerBytes);
-            json.attribute("activations_bytes", s.peakActivationBytes);
-            json.attribute("reserve_bytes", s.reserveBytes);
-          });
+          writeStageMemoryJSON(json, s);
       });
     });
     json.attributeObject("pipeline", [&] {

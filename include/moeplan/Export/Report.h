@@ -57,6 +57,9 @@ struct Report {
 
 void writeReportJSON(const Report &report, llvm::raw_ostream &os);
 
+/// One pipeline stage's memory, in the report and the plan JSON.
+void writeStageMemoryJSON(llvm::json::OStream &json, const StageResult &stage);
+
 /// The `parallel` object of the report and the plan JSON.
 void writeParallelJSON(llvm::json::OStream &json, const ParallelLayout &layout);
 void writeReportText(const Report &report, llvm::raw_ostream &os);
