@@ -263,17 +263,35 @@ void writeReportText(const Report &report, llvm::raw_ostream &os) {
   os << "\nCluster " << c.preset << ": " << c.devices << " × " << c.device.name
      << ", " << int64_t(c.devicesPerNode.value) << " per node\n";
   os << "\nPlan\n";
+  std::string options;
+  for (auto [on, name] : {std::pair<bool, const char *>{l.sp, "SP"},
+                          {l.tpExtendEp, "TP-extended EP"},
+                          {l.hierarchicalA2a, "hierarchical all-to-all"},
+                          {l.distributedOptimizer, "distributed optimizer"}})
+    if (on)
+      options += std::string(options.empty() ? " (" : ", ") + name;
+  if (!options.empty())
+    options += ")";
   row(os, "layout", "TP " + llvm::Twine(l.tp) + " · PP " + llvm::Twine(l.pp) +
                         " · VPP " + llvm::Twine(l.vpp) + " · EP " +
-                        llvm::Twine(l.ep) + " · CP " + llvm::Twine(l.cp) +
-                        " · DP " + llvm::Twine(l.dp) +
-                        (l.distributedOptimizer ? " (distributed optimizer)"
-                                                : ""));
+                        llvm::Twine(l.ep) + " · ETP " + llvm::Twine(l.etp) +
+                        " · CP " + llvm::Twine(l.cp) + " · DP " +
+                        llvm::Twine(l.dp) + options);
   row(os, "batch", llvm::Twine(l.globalBatch) + " sequences of " +
                        llvm::Twine(l.seq) + " tokens, micro-batch " +
                        llvm::Twine(l.microBatch) + " (" +
                        llvm::Twine(l.microBatches) + " per step and replica)");
   row(os, "recompute", l.recompute + ", " + l.attention + " attention");
+  if (plan.pipeline.stages.size() > 1) {
+    const std::vector<double> &times = plan.pipeline.stageTimes;
+    double slowest = *std::max_element(times.begin(), times.end());
+    double mean = 0;
+    for (double time : times)
+      mean += time / times.size();
+    row(os, "pipeline", plan.pipeline.megatronString());
+    row(os, "", "slowest virtual stage " + seconds(slowest) + ", mean " +
+                    seconds(mean) + " per micro-batch");
+  }
 
   os << "\nPredicted step\n";
   row(os, "step time", seconds(m.stepTime));
@@ -288,7 +306,8 @@ void writeReportText(const Report &report, llvm::raw_ostream &os) {
   row(os, "time of stage " + llvm::Twine(sim.criticalStage).str(),
       "compute " + seconds(sim.computeTime) + " · exposed communication " +
           seconds(sim.exposedCommTime) + " · bubble " +
-          seconds(sim.bubbleTime));
+          seconds(sim.bubbleTime) + " (" +
+          fixed(100 * sim.bubbleTime / sim.stepTime, "%.1f") + "%)");
 
   os << "\nMemory per device (capacity " << humanBytes(m.capacityBytes) << ")\n";
   if (m.peakBytes <= m.capacityBytes)
