@@ -62,9 +62,10 @@ def main():
                     f"{median * 1e3:.0f} ms | {r['step_time_s']:.2f} s | {r['tokens_per_s']:.0f} | "
                     f"{100 * r['mfu']:.1f}% | {b['exposed_comm_s']:.2f} s | {b['bubble_s']:.2f} s |\n")
         f.write("\nThe paper reports 30.0% MFU for the final system, which also overlaps the "
-                "expert all-to-all with computation across micro-batches and balances its "
-                "pipeline stages; neither is modelled in these rows yet, so they compare the "
-                "dispatch choices, not the final system.\n")
+                "expert all-to-all with computation across micro-batches (adaptive pipe "
+                "overlap); that is not modelled yet, so these rows compare the dispatch "
+                "choices with every collective exposed, not the final system. The pipeline "
+                "stages are balanced by moe-balance-stages.\n")
     print(f"wrote {out}")
 
 
