@@ -176,6 +176,7 @@ FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
     stageOptions.cluster = cluster.spec;
     stageOptions.seq = l.seq;
     stageOptions.microBatch = l.microBatch;
+    stageOptions.microBatches = l.microBatches;
     stageOptions.recompute = l.recompute;
     stageOptions.attention = l.attention;
     balance.addPass(createMoEBalanceStagesPass(stageOptions));

@@ -11,6 +11,7 @@
 #include "dialects/ascend/AscendOps.h"
 #include "dialects/moe/MoEOps.h"
 #include "moeplan/Analysis/ModelAnalysis.h"
+#include "moeplan/Conversion/OpKernels.h"
 #include "moeplan/Conversion/Passes.h"
 #include "moeplan/Cost/Interpreter.h"
 #include "moeplan/Transforms/Passes.h"
@@ -43,7 +44,9 @@ struct Unit {
   Operation *op;
   std::string name;
   char letter; ///< E, t, m, or L for the final norm, head and loss
-  double cost = 0;
+  double cost = 0;          ///< seconds per micro-batch
+  double staticBytes = 0;   ///< weights, gradients, optimizer state
+  double savedBytes = 0;    ///< kept per micro-batch in flight
 };
 
 /// The model's units in Megatron's layout order: E, the decoder layers, the
@@ -126,6 +129,11 @@ private:
                        std::vector<Unit> &units, SmallVector<int64_t> &stage);
   void balance(LayoutAttr parallel, const std::vector<Unit> &units,
                SmallVector<int64_t> &stage);
+  bool split(LayoutAttr parallel, const std::vector<Unit> &units,
+             double budget, SmallVector<int64_t> &stage);
+
+  /// Device memory the stages may use (capacity less the reserve).
+  double memoryBudget = 0;
 };
 } // namespace
 
@@ -247,21 +255,96 @@ LogicalResult MoEBalanceStagesPass::price(ModelOp model, LayoutAttr parallel,
   });
   for (Unit &unit : units)
     unit.cost = cost.lookup(unit.name);
+
+  // Memory, from the same per-op work the lowering emits.
+  Sharding sharding =
+      shardingOf(model, parallel, seq, microBatch, spec->devicesPerNode.value,
+                 defaultRoutingSkew(), attention == "unfused");
+  bool distributed = parallel.getDistributedOptimizer();
+  double denseShards = distributed ? parallel.getDp() * parallel.getCp() : 1;
+  double expertShards = distributed ? parallel.getExpertDataParallel() : 1;
+  const std::string policy = recompute;
+  double layerInput = 2.0 * model.getHiddenSize() * seq * microBatch /
+                      sharding.cp / (sharding.sp ? sharding.tp : 1);
+  MicroBatchShape shape{seq, microBatch};
+  for (Unit &unit : units) {
+    double dense = 0, expert = 0, saved = 0;
+    unit.op->walk([&](Operation *leaf) {
+      if (leaf->getNumRegions() != 0)
+        return;
+      OpKernels work = lowerOpKernels(leaf, shape, sharding, "");
+      dense += work.denseParams;
+      expert += work.expertParams;
+      for (const SavedSpec &tensor : work.saved)
+        if (policy != "selective" ||
+            tensor.kind != SavedTensorKind::AttentionCore)
+          saved += tensor.bytes;
+    });
+    unit.staticBytes = 6 * (dense + expert) +
+                       12 * (dense / denseShards + expert / expertShards);
+    unit.savedBytes = policy == "full" && unit.letter != 'E' &&
+                              unit.letter != 'L'
+                          ? layerInput
+                          : saved;
+  }
+  memoryBudget = spec->device.memoryBytes.value -
+                 spec->device.runtimeReserveBytes.value;
   return success();
 }
 
 void MoEBalanceStagesPass::balance(LayoutAttr parallel,
                                    const std::vector<Unit> &units,
                                    SmallVector<int64_t> &stage) {
+  // A virtual stage may use its rank's memory divided over the rank's
+  // chunks; without a split that fits, keep the fastest.
+  double share = memoryBudget / parallel.getVpp();
+  SmallVector<int64_t> fastest(stage);
+  split(parallel, units, std::numeric_limits<double>::infinity(), fastest);
+  double unbounded = slowestStageMicros;
+  if (split(parallel, units, share, stage)) {
+    memoryBound = slowestStageMicros != unbounded;
+    return;
+  }
+  stage = fastest;
+  slowestStageMicros = unbounded;
+}
+
+/// Micro-batches in flight on each virtual stage at most: forwards run and
+/// their backwards not yet, under the step's schedule.
+static std::vector<int64_t> inFlight(int64_t pp, int64_t vpp,
+                                     int64_t microBatches) {
+  std::vector<int64_t> most(pp * vpp, 0);
+  for (int64_t stage = 0; stage < pp; ++stage) {
+    std::vector<int64_t> live(vpp, 0);
+    for (const ScheduledRun &run :
+         pipelineOrder(pp, vpp, microBatches, /*extraWarmup=*/0, stage)) {
+      int64_t &count = live[run.chunk];
+      count += run.phase == ascend::Phase::Forward ? 1 : -1;
+      int64_t &peak = most[run.chunk * pp + stage];
+      peak = std::max(peak, count);
+    }
+  }
+  return most;
+}
+
+bool MoEBalanceStagesPass::split(LayoutAttr parallel,
+                                 const std::vector<Unit> &units,
+                                 double budget, SmallVector<int64_t> &stage) {
   const int64_t n = units.size(),
                 stages = parallel.getPp() * parallel.getVpp();
   const int64_t lastChunk = stages - parallel.getPp();
-  std::vector<double> prefix(n + 1, 0);
-  for (int64_t i = 0; i < n; ++i)
+  std::vector<int64_t> flights =
+      inFlight(parallel.getPp(), parallel.getVpp(),
+               microBatches > 0 ? int64_t(microBatches) : parallel.getPp());
+  std::vector<double> prefix(n + 1, 0), statics(n + 1, 0), saved(n + 1, 0);
+  for (int64_t i = 0; i < n; ++i) {
     prefix[i + 1] = prefix[i] + units[i].cost;
+    statics[i + 1] = statics[i] + units[i].staticBytes;
+    saved[i + 1] = saved[i] + units[i].savedBytes;
+  }
   // Whether units [from, to) may form virtual stage `part`: the embedding
   // opens the first stage, the final norm, head and loss close the last,
-  // MTP layers sit in a last chunk.
+  // MTP layers sit in a last chunk, and the stage fits its memory.
   auto allowed = [&](int64_t part, int64_t from, int64_t to) {
     for (int64_t i = from; i < to; ++i) {
       char letter = units[i].letter;
@@ -269,7 +352,9 @@ void MoEBalanceStagesPass::balance(LayoutAttr parallel,
           (letter == 'm' && part < lastChunk))
         return false;
     }
-    return true;
+    double memory = statics[to] - statics[from] +
+                    (saved[to] - saved[from]) * flights[part];
+    return memory <= budget;
   };
   // best[j][i]: the best split of units [0, i) over stages [0, j): the
   // slowest stage first, then the sum of squared stage times, which spreads
@@ -299,6 +384,8 @@ void MoEBalanceStagesPass::balance(LayoutAttr parallel,
           cut[j][i] = k;
         }
       }
+  if (std::isinf(best[stages][n].slowest))
+    return false;
   for (int64_t j = stages, i = n; j > 0; --j) {
     int64_t k = cut[j][i];
     for (int64_t u = k; u < i; ++u)
@@ -308,4 +395,5 @@ void MoEBalanceStagesPass::balance(LayoutAttr parallel,
   slowestStageMicros = int64_t(best[stages][n].slowest * 1e6);
   LLVM_DEBUG(llvm::dbgs() << "moe-balance-stages: slowest stage "
                           << best[stages][n].slowest << " s\n");
+  return true;
 }

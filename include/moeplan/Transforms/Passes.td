@@ -89,13 +89,18 @@ def MoEBalanceStagesPass : Pass<"moe-balance-stages", "mlir::ModuleOp"> {
     virtual stage, the final norm, head and loss end the last, and MTP layers
     sit in a last chunk (Megatron's rule).
 
-    Without `layout`, the split minimises the slowest virtual stage. Each
-    unit's cost is its forward, backward and recomputed work for one
-    micro-batch as the cost interpreter prices it: the pass lowers a copy of
-    the model with the same layout and options, prices every kernel and
-    blocking collective on the cluster, and partitions the units
-    contiguously by dynamic programming. A virtual stage may hold fewer
-    layers than another; runtimes pad it with no-op layers.
+    Without `layout`, the split minimises the slowest virtual stage within
+    each stage's memory. Each unit's cost is its forward, backward and
+    recomputed work for one micro-batch as the cost interpreter prices it:
+    the pass lowers a copy of the model with the same layout and options and
+    prices every kernel and blocking collective on the cluster. Each unit's
+    memory is its sharded weights, gradients and optimizer state plus its
+    saved tensors times the micro-batches in flight on its stage under the
+    schedule; a virtual stage may use its rank's capacity (less the runtime
+    reserve) divided by VPP. The units are partitioned contiguously by
+    dynamic programming; when no split fits, the fastest split is kept and
+    the report shows the shortfall. A virtual stage may hold fewer layers
+    than another; runtimes pad it with no-op layers.
 
     With `layout`, a Megatron `--pipeline-model-parallel-layout` string
     (`E` embedding, `t` decoder layer, `m` MTP layer, `L` final norm, head
@@ -115,6 +120,9 @@ def MoEBalanceStagesPass : Pass<"moe-balance-stages", "mlir::ModuleOp"> {
     Option<"seq", "seq", "int64_t", "4096", "sequence length in tokens">,
     Option<"microBatch", "micro-batch", "int64_t", "1",
            "sequences per micro-batch">,
+    Option<"microBatches", "micro-batches", "int64_t", "0",
+           "micro-batches per step and replica (0: PP, the fewest the "
+           "schedule allows), for the micro-batches in flight">,
     Option<"recompute", "recompute", "std::string", "\"none\"",
            "recompute policy: none, selective or full">,
     Option<"attention", "attention", "std::string", "\"flash\"",
@@ -123,6 +131,8 @@ def MoEBalanceStagesPass : Pass<"moe-balance-stages", "mlir::ModuleOp"> {
   let statistics = [
     Statistic<"slowestStageMicros", "slowest-stage-us",
               "the slowest virtual stage's time per micro-batch, in us">,
+    Statistic<"memoryBound", "memory-bound",
+              "1 when the memory limit changed the split">,
   ];
 }
 

@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "OpKernels.h"
+#include "moeplan/Conversion/OpKernels.h"
 #include "dialects/ascend/AscendOps.h"
 #include "moeplan/Conversion/Passes.h"
 #include "moeplan/Cost/LoadImbalance.h"
@@ -330,28 +330,12 @@ void ConvertMoEToAscendPass::lowerModel(moe::ModelOp model, Recompute policy) {
   int64_t pp = layout.getPp(), vpp = layout.getVpp(), tp = layout.getTp();
   int64_t group = layout.getExpertGroup(), etp = layout.getEtp();
 
-  Sharding sharding;
-  sharding.tp = tp;
-  sharding.cp = layout.getCp();
-  sharding.sp = layout.getSp();
-  sharding.etp = etp;
-  sharding.expertGroup = group;
-  sharding.epInner = std::min<int64_t>(group, std::max<int64_t>(1, devicesPerNode / etp));
-  while (group % sharding.epInner)
-    --sharding.epInner;
-  sharding.epOuter = group / sharding.epInner;
-  sharding.hierarchicalA2a = layout.getHierarchicalA2a();
-  sharding.unfusedAttention = attention == "unfused";
+  Sharding sharding = shardingOf(
+      model, layout, seq, microBatch, devicesPerNode,
+      routingSkew >= 0 ? RoutingSkew{routingSkew} : defaultRoutingSkew(),
+      attention == "unfused");
   int64_t localTokens = seq * microBatch / sharding.cp /
                         (sharding.sp ? tp : 1);
-  model.walk([&](moe::RouterOp router) {
-    RoutingSkew skew = routingSkew >= 0 ? RoutingSkew{routingSkew}
-                                        : defaultRoutingSkew();
-    sharding.imbalance = std::max(
-        sharding.imbalance,
-        expectedMaxLoadFactor(localTokens * group, router.getTopK(),
-                              router.getNumExperts(), group, skew));
-  });
   layerInputBytes = 2 * model.getHiddenSize() * localTokens;
   p2pBytes = layerInputBytes;
 

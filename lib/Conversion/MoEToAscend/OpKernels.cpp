@@ -11,7 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "OpKernels.h"
+#include "moeplan/Conversion/OpKernels.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -469,6 +469,35 @@ OpKernels lowerOpKernels(Operation *op, const MicroBatchShape &shape,
                          int64_t(std::ceil(tensor.bytesPerToken * count))});
   }
   return out;
+}
+
+Sharding shardingOf(ModelOp model, LayoutAttr layout, int64_t seq,
+                    int64_t microBatch, int64_t devicesPerNode,
+                    RoutingSkew skew, bool unfusedAttention) {
+  Sharding s;
+  s.tp = layout.getTp();
+  s.cp = layout.getCp();
+  s.sp = layout.getSp();
+  s.etp = layout.getEtp();
+  s.expertGroup = layout.getExpertGroup();
+  s.hierarchicalA2a = layout.getHierarchicalA2a();
+  s.unfusedAttention = unfusedAttention;
+  // The expert group's ranks inside one node (a divisor of the group), and
+  // the nodes it spans.
+  s.epInner = std::min<int64_t>(
+      s.expertGroup, std::max<int64_t>(1, devicesPerNode / s.etp));
+  while (s.expertGroup % s.epInner)
+    --s.epInner;
+  s.epOuter = s.expertGroup / s.epInner;
+  int64_t localTokens = seq * microBatch / s.cp / (s.sp ? s.tp : 1);
+  model.walk([&](RouterOp router) {
+    s.imbalance = std::max(
+        s.imbalance, expectedMaxLoadFactor(localTokens * s.expertGroup,
+                                           router.getTopK(),
+                                           router.getNumExperts(),
+                                           s.expertGroup, skew));
+  });
+  return s;
 }
 
 SmallVector<WorkItem, 2> optimizerKernels(int64_t params) {

@@ -7,10 +7,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MOEPLAN_LIB_CONVERSION_MOETOASCEND_OPKERNELS_H
-#define MOEPLAN_LIB_CONVERSION_MOETOASCEND_OPKERNELS_H
+#ifndef MOEPLAN_CONVERSION_OPKERNELS_H
+#define MOEPLAN_CONVERSION_OPKERNELS_H
 
 #include "moeplan/Analysis/ModelAnalysis.h"
+#include "moeplan/Cost/LoadImbalance.h"
 
 #include <array>
 #include <string>
@@ -82,6 +83,14 @@ struct Sharding {
   bool unfusedAttention = false;
 };
 
+/// How `layout` splits the work of `model` for micro-batches of
+/// `microBatch` sequences of `seq` tokens: the TP/SP/CP/EP split, the
+/// expert group's split across nodes of `devicesPerNode`, and the busiest
+/// expert rank's load under `skew`.
+Sharding shardingOf(mlir::moe::ModelOp model, mlir::moe::LayoutAttr layout,
+                    int64_t seq, int64_t microBatch, int64_t devicesPerNode,
+                    RoutingSkew skew, bool unfusedAttention);
+
 /// The work of leaf op `op` (any moe op without a region), named
 /// `<prefix>.<part>`.
 OpKernels lowerOpKernels(mlir::Operation *op, const MicroBatchShape &shape,
@@ -93,4 +102,4 @@ llvm::SmallVector<WorkItem, 2> optimizerKernels(int64_t params);
 
 } // namespace moeplan
 
-#endif // MOEPLAN_LIB_CONVERSION_MOETOASCEND_OPKERNELS_H
+#endif // MOEPLAN_CONVERSION_OPKERNELS_H
