@@ -127,6 +127,7 @@ void writeParallelJSON(llvm::json::OStream &json, const ParallelLayout &l) {
     json.attribute("micro_batches", l.microBatches);
     json.attribute("seq", l.seq);
     json.attribute("recompute", l.recompute);
+    json.attribute("recompute_chosen", l.recomputeChosen);
     json.attribute("attention", l.attention);
   });
 }
@@ -281,7 +282,8 @@ void writeReportText(const Report &report, llvm::raw_ostream &os) {
                        llvm::Twine(l.seq) + " tokens, micro-batch " +
                        llvm::Twine(l.microBatch) + " (" +
                        llvm::Twine(l.microBatches) + " per step and replica)");
-  row(os, "recompute", l.recompute + ", " + l.attention + " attention");
+  row(os, "recompute", l.recompute + (l.recomputeChosen ? " (chosen by --recompute=auto)" : "") +
+                           ", " + l.attention + " attention");
   if (plan.pipeline.stages.size() > 1) {
     const std::vector<double> &times = plan.pipeline.stageTimes;
     double slowest = *std::max_element(times.begin(), times.end());

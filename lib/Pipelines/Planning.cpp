@@ -112,6 +112,53 @@ FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
                                    const ClusterSpec &cluster,
                                    const PlanRequest &request,
                                    bool recordTrace) {
+  if (request.recompute == "auto")
+    return chooseRecompute(model, cluster, request, recordTrace);
+  return evaluateOne(model, cluster, request, recordTrace);
+}
+
+FailureOr<PlanResult> chooseRecompute(moe::ModelOp model,
+                                      const ClusterSpec &cluster,
+                                      const PlanRequest &request,
+                                      bool recordTrace) {
+  // Megatron's three policies, priced by the same pipeline: the fastest
+  // that fits, else the one that needs the least memory.
+  std::optional<PlanResult> best;
+  auto peak = [](const PlanResult &plan) {
+    int64_t most = 0;
+    for (const StageResult &stage : plan.simulation.stages)
+      most = std::max(most, stage.peakBytes);
+    return most;
+  };
+  const double capacity = cluster.device.memoryBytes.value;
+  for (const char *policy : {"none", "selective", "full"}) {
+    PlanRequest candidate = request;
+    candidate.recompute = policy;
+    FailureOr<PlanResult> plan =
+        evaluateOne(model, cluster, candidate, recordTrace);
+    if (failed(plan))
+      return failure();
+    plan->layout.recomputeChosen = true;
+    if (!best) {
+      best = std::move(*plan);
+      continue;
+    }
+    bool fits = peak(*plan) <= capacity, bestFits = peak(*best) <= capacity;
+    bool better = fits != bestFits
+                      ? fits
+                      : fits ? plan->simulation.stepTime <
+                                   best->simulation.stepTime
+                             : peak(*plan) < peak(*best);
+    if (better)
+      best = std::move(*plan);
+  }
+  return std::move(*best);
+}
+
+FailureOr<PlanResult> evaluateOne(moe::ModelOp model,
+                                  const ClusterSpec &cluster,
+                                  const PlanRequest &request,
+                                  bool recordTrace) {
   for (auto [flag, value] : {std::pair<StringRef, int64_t>{"--seq", request.seq},
                              {"--global-batch", request.globalBatch},
                              {"--micro-batch", request.microBatch}})

@@ -94,8 +94,8 @@ cl::opt<double> routingSkew(
     cl::cat(category));
 cl::opt<std::string> recompute(
     "recompute",
-    cl::desc("Activation recompute: none, selective (core attention) or "
-             "full (every layer)"),
+    cl::desc("Activation recompute: none, selective (core attention), full "
+             "(every layer), or auto (the fastest of the three that fits)"),
     cl::init("none"), cl::cat(category));
 cl::opt<bool> distributedOptimizer(
     "distributed-optimizer",
@@ -177,9 +177,10 @@ int main(int argc, char **argv) {
   if (seq <= 0)
     return fail("--seq must be a positive number of tokens, got " +
                 llvm::Twine(seq));
-  if (recompute != "none" && recompute != "selective" && recompute != "full")
+  if (recompute != "none" && recompute != "selective" && recompute != "full" &&
+      recompute != "auto")
     return fail("unknown --recompute '" + recompute +
-                "'; expected none, selective or full");
+                "'; expected none, selective, full or auto");
   std::optional<FlopsConvention> convention =
       parseFlopsConvention(flopsConventionName);
   if (!convention)

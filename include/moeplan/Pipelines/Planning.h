@@ -31,7 +31,8 @@ struct PlanRequest {
   bool tpExtendEp = false;
   bool hierarchicalA2a = false;
   bool distributedOptimizer = false;
-  std::string recompute = "none"; ///< none, selective or full
+  /// none, selective, full, or auto: the fastest of the three that fits.
+  std::string recompute = "none";
   std::string attention = "flash"; ///< flash or unfused
   std::optional<double> routingSkew; ///< expert-load CV; unset: the default
   /// A Megatron --pipeline-model-parallel-layout string to honour; empty:
@@ -47,6 +48,7 @@ struct ParallelLayout {
   bool distributedOptimizer = false;
   int64_t seq = 0, globalBatch = 0, microBatch = 0, microBatches = 0;
   std::string recompute;
+  bool recomputeChosen = false; ///< picked by --recompute=auto
   std::string attention;
 };
 
@@ -80,11 +82,25 @@ struct PlanResult {
 };
 
 /// Checks `request` against `model` and `cluster`, lowers and simulates.
-/// Errors name the flag and the fix and are emitted on `model`.
+/// Errors name the flag and the fix and are emitted on `model`. With
+/// recompute "auto" it evaluates none, selective and full and keeps the
+/// fastest plan that fits in memory (else the smallest).
 mlir::FailureOr<PlanResult> evaluatePlan(mlir::moe::ModelOp model,
                                          const ClusterSpec &cluster,
                                          const PlanRequest &request,
                                          bool recordTrace = false);
+
+/// evaluatePlan for one recompute policy.
+mlir::FailureOr<PlanResult> evaluateOne(mlir::moe::ModelOp model,
+                                        const ClusterSpec &cluster,
+                                        const PlanRequest &request,
+                                        bool recordTrace = false);
+
+/// evaluatePlan's choice for --recompute=auto.
+mlir::FailureOr<PlanResult> chooseRecompute(mlir::moe::ModelOp model,
+                                            const ClusterSpec &cluster,
+                                            const PlanRequest &request,
+                                            bool recordTrace = false);
 
 } // namespace moeplan
 
