@@ -149,7 +149,8 @@ def Ascend_CubeOp : Ascend_InProgramOp<"cube"> {
     grouped expert GEMM. `flops` and `bytes` (HBM traffic) are stated by the
     lowering, which knows the kernel (flash attention moves far fewer bytes
     than its shape suggests); the shape drives the efficiency model:
-    alignment to 16 and 256 and how many Cube cores the tiles fill.
+    alignment to 16 and 256 and how many Cube cores the tiles fill. `fp8`
+    runs it on the matrix unit's FP8 path.
 
     ```mlir
     ascend.cube "moe3.experts.fc1" flops = 1, bytes = 2, shape = [512, 4096, 7680], groups = 8
@@ -158,10 +159,12 @@ def Ascend_CubeOp : Ascend_InProgramOp<"cube"> {
   let arguments = (ins StrAttr:$name, Ascend_Count:$flops, Ascend_Count:$bytes,
                        DenseI64ArrayAttr:$shape,
                        DefaultValuedAttr<Ascend_Positive, "1">:$groups,
+                       UnitAttr:$fp8,
                        DefaultValuedAttr<Ascend_Stream, "Stream::Compute">:$stream);
   let assemblyFormat = [{
     $name `flops` `=` $flops `,` `bytes` `=` $bytes `,` `shape` `=` $shape
-    (`,` `groups` `=` $groups^)? (`stream` `(` $stream^ `)`)? attr-dict
+    (`,` `groups` `=` $groups^)? (`fp8` $fp8^)? (`stream` `(` $stream^ `)`)?
+    attr-dict
   }];
   let hasVerifier = 1;
 }

@@ -204,6 +204,7 @@ std::optional<double> opDuration(Operation *op, const ClusterSpec &cluster) {
         ArrayRef<int64_t> shape = k.getShape();
         work.shape = {shape[0], shape[1], shape[2]};
         work.groups = k.getGroups();
+        work.fp8 = k.getFp8();
         return kernelTime(work, cluster.device);
       })
       .Case<VectorOp>([&](VectorOp k) {

@@ -42,9 +42,9 @@ double kernelTime(const KernelWork &work, const DeviceSpec &device) {
                                    device.computeEfficiency.value);
     return device.vectorLaunch.value + std::max(compute, memory);
   }
-  double compute =
-      work.flops / (device.cubeFlopsBF16.value * device.computeEfficiency.value *
-                    cubeShapeEfficiency(work, device));
+  double peak = work.fp8 ? device.cubeFlopsFP8.value : device.cubeFlopsBF16.value;
+  double compute = work.flops / (peak * device.computeEfficiency.value *
+                                 cubeShapeEfficiency(work, device));
   return device.cubeLaunch.value + std::max(compute, memory);
 }
 

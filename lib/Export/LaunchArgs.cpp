@@ -584,6 +584,12 @@ LogicalResult shapeArgs(const Context &c, ArgList &args) {
   args.add("--micro-batch-size", l.microBatch);
   args.add("--global-batch-size", l.globalBatch);
   args.add("--bf16");
+  if (l.precision == "fp8") {
+    // Transformer Engine's FP8 linear layers: E4M3 forward, E5M2 gradients.
+    if (c.mindspeed())
+      return c.unsupported("FP8 training", "Ascend 910B has no FP8 path");
+    args.add("--fp8-format", "hybrid");
+  }
   return success();
 }
 

@@ -129,6 +129,7 @@ void writeParallelJSON(llvm::json::OStream &json, const ParallelLayout &l) {
     json.attribute("recompute", l.recompute);
     json.attribute("recompute_chosen", l.recomputeChosen);
     json.attribute("attention", l.attention);
+    json.attribute("precision", l.precision);
   });
 }
 
@@ -283,7 +284,7 @@ void writeReportText(const Report &report, llvm::raw_ostream &os) {
                        llvm::Twine(l.microBatch) + " (" +
                        llvm::Twine(l.microBatches) + " per step and replica)");
   row(os, "recompute", l.recompute + (l.recomputeChosen ? " (chosen by --recompute=auto)" : "") +
-                           ", " + l.attention + " attention");
+                           ", " + l.attention + " attention, " + l.precision);
   if (plan.pipeline.stages.size() > 1) {
     const std::vector<double> &times = plan.pipeline.stageTimes;
     double slowest = *std::max_element(times.begin(), times.end());

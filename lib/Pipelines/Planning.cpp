@@ -166,6 +166,12 @@ FailureOr<PlanResult> evaluateOne(moe::ModelOp model,
       return model.emitError() << flag << " must be a positive number, got "
                                << value;
 
+  if (request.precision == "fp8" && cluster.device.cubeFlopsFP8.value <= 0)
+    return model.emitError() << "--precision=fp8: " << cluster.device.name
+                             << " has no FP8 matrix path (the preset's "
+                                "device.cube_flops_fp8 is 0); use "
+                                "--precision=bf16";
+
   // The passes consume the model, so they run on a copy.
   MLIRContext *context = model.getContext();
   PlanResult result;
@@ -214,6 +220,7 @@ FailureOr<PlanResult> evaluateOne(moe::ModelOp model,
   l.microBatches = request.globalBatch / (request.microBatch * l.dp);
   l.recompute = request.recompute;
   l.attention = request.attention;
+  l.precision = request.precision;
 
   // Place the units on virtual stages, then read the placement back.
   if (l.pp * l.vpp > 1) {
@@ -226,6 +233,7 @@ FailureOr<PlanResult> evaluateOne(moe::ModelOp model,
     stageOptions.microBatches = l.microBatches;
     stageOptions.recompute = l.recompute;
     stageOptions.attention = l.attention;
+    stageOptions.precision = l.precision;
     balance.addPass(createMoEBalanceStagesPass(stageOptions));
     if (failed(balance.run(*result.plan)))
       return failure();
@@ -242,6 +250,7 @@ FailureOr<PlanResult> evaluateOne(moe::ModelOp model,
   options.microBatches = l.microBatches;
   options.recompute = l.recompute;
   options.attention = l.attention;
+  options.precision = l.precision;
   options.devicesPerNode = cluster.devicesPerNode.value;
   options.routingSkew = request.routingSkew.value_or(-1);
   lower.addPass(createConvertMoEToAscendPass(options));

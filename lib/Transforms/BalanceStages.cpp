@@ -235,6 +235,7 @@ LogicalResult MoEBalanceStagesPass::price(ModelOp model, LayoutAttr parallel,
   options.microBatches = parallel.getPp();
   options.recompute = recompute;
   options.attention = attention;
+  options.precision = precision;
   options.devicesPerNode = spec->devicesPerNode.value;
   pm.addPass(createConvertMoEToAscendPass(options));
   if (failed(pm.run(*copy)))

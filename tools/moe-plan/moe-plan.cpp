@@ -87,6 +87,11 @@ cl::opt<std::string> pipelineLayout(
     cl::desc("Megatron --pipeline-model-parallel-layout string to use instead "
              "of balancing the stages, e.g. 'Et|(tt|)*30L'"),
     cl::cat(category));
+cl::opt<std::string> precision(
+    "precision",
+    cl::desc("bf16 (default), or fp8: linear layers' GEMMs on the FP8 path "
+             "(Transformer Engine's recipe); attention stays bf16"),
+    cl::init("bf16"), cl::cat(category));
 cl::opt<double> routingSkew(
     "routing-skew",
     cl::desc("Coefficient of variation of the tokens each expert receives "
@@ -167,7 +172,7 @@ int main(int argc, char **argv) {
   } else {
     for (llvm::StringRef flag :
          {"global-batch", "micro-batch", "tp", "pp", "vpp", "ep", "etp", "cp",
-          "sp", "tp-extend-ep", "hierarchical-a2a", "routing-skew", "attention", "pipeline-layout", "emit-plan",
+          "sp", "tp-extend-ep", "hierarchical-a2a", "routing-skew", "attention", "precision", "pipeline-layout", "emit-plan",
           "emit-mindspeed", "emit-megatron",
           "recompute", "distributed-optimizer", "emit-trace"})
       if (cl::getRegisteredOptions().lookup(flag)->getNumOccurrences())
@@ -257,6 +262,10 @@ int main(int argc, char **argv) {
       return fail("unknown --attention '" + attentionCore +
                   "'; expected flash or unfused");
     request.attention = attentionCore;
+    if (precision != "bf16" && precision != "fp8")
+      return fail("unknown --precision '" + precision +
+                  "'; expected bf16 or fp8");
+    request.precision = precision;
     request.pipelineLayout = pipelineLayout;
     request.distributedOptimizer = distributedOptimizer;
     plan = evaluatePlan(models.front(), *cluster, request,

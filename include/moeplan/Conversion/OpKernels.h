@@ -41,6 +41,7 @@ struct WorkItem {
   int64_t groups = 1;                       ///< Cube only
   /// The flash-attention core, which selective recompute reruns.
   bool isAttentionCore = false;
+  bool fp8 = false; ///< a linear layer's GEMM run in FP8
   CollectiveKind collective = CollectiveKind::AllReduce; ///< Collective only
   Group group = Group::TP;                               ///< Collective only
 };
@@ -81,6 +82,9 @@ struct Sharding {
   /// it: scores written to HBM, a fused scale-mask-softmax, attention
   /// dropout, and no causal halving.
   bool unfusedAttention = false;
+  /// Linear layers' GEMMs in FP8 (Transformer Engine's recipe): FP8
+  /// operands, bf16 outputs; attention stays bf16.
+  bool fp8 = false;
 };
 
 /// How `layout` splits the work of `model` for micro-batches of
@@ -89,7 +93,8 @@ struct Sharding {
 /// expert rank's load under `skew`.
 Sharding shardingOf(mlir::moe::ModelOp model, mlir::moe::LayoutAttr layout,
                     int64_t seq, int64_t microBatch, int64_t devicesPerNode,
-                    RoutingSkew skew, bool unfusedAttention);
+                    RoutingSkew skew, bool unfusedAttention,
+                    bool fp8 = false);
 
 /// The work of leaf op `op` (any moe op without a region), named
 /// `<prefix>.<part>`.

@@ -34,6 +34,7 @@ struct PlanRequest {
   /// none, selective, full, or auto: the fastest of the three that fits.
   std::string recompute = "none";
   std::string attention = "flash"; ///< flash or unfused
+  std::string precision = "bf16";  ///< bf16 or fp8 (linear layers)
   std::optional<double> routingSkew; ///< expert-load CV; unset: the default
   /// A Megatron --pipeline-model-parallel-layout string to honour; empty:
   /// moe-balance-stages balances the stages.
@@ -50,6 +51,7 @@ struct ParallelLayout {
   std::string recompute;
   bool recomputeChosen = false; ///< picked by --recompute=auto
   std::string attention;
+  std::string precision;
 };
 
 /// Which units each virtual pipeline stage holds (virtual stage v is chunk

@@ -127,6 +127,8 @@ def MoEBalanceStagesPass : Pass<"moe-balance-stages", "mlir::ModuleOp"> {
            "recompute policy: none, selective or full">,
     Option<"attention", "attention", "std::string", "\"flash\"",
            "attention core: flash or unfused">,
+    Option<"precision", "precision", "std::string", "\"bf16\"",
+           "bf16 or fp8 linear layers">,
   ];
   let statistics = [
     Statistic<"slowestStageMicros", "slowest-stage-us",

@@ -139,7 +139,7 @@ void ConvertMoEToAscendPass::emit(OpBuilder &b, Location loc,
     switch (k.kind) {
     case WorkItem::Kind::Cube:
       ascend::CubeOp::create(b, loc, k.name, k.flops, k.bytes,
-                             b.getDenseI64ArrayAttr(k.shape), k.groups,
+                             b.getDenseI64ArrayAttr(k.shape), k.groups, k.fp8,
                              ascend::Stream::Compute);
       ++numKernels;
       break;
@@ -333,7 +333,7 @@ void ConvertMoEToAscendPass::lowerModel(moe::ModelOp model, Recompute policy) {
   Sharding sharding = shardingOf(
       model, layout, seq, microBatch, devicesPerNode,
       routingSkew >= 0 ? RoutingSkew{routingSkew} : defaultRoutingSkew(),
-      attention == "unfused");
+      attention == "unfused", precision == "fp8");
   int64_t localTokens = seq * microBatch / sharding.cp /
                         (sharding.sp ? tp : 1);
   layerInputBytes = 2 * model.getHiddenSize() * localTokens;
@@ -430,6 +430,11 @@ void ConvertMoEToAscendPass::runOnOperation() {
   if (!policy) {
     module.emitError() << "unknown recompute policy '" << recompute
                        << "'; expected none, selective or full";
+    return signalPassFailure();
+  }
+  if (precision != "bf16" && precision != "fp8") {
+    module.emitError() << "unknown precision '" << precision
+                       << "'; expected bf16 or fp8";
     return signalPassFailure();
   }
   if (attention != "flash" && attention != "unfused") {

@@ -70,14 +70,26 @@ public:
   void linear(StringRef part, int64_t m, int64_t n, int64_t k,
               int64_t groups = 1, bool regatherInput = false,
               int64_t inputBytes = 0) {
-    out.forward.push_back(cube(name(part), m, n, k, groups));
-    SmallVector<WorkItem, 3> step{cube(name(part) + ".dgrad", m, k, n, groups)};
+    out.forward.push_back(gemm(name(part), m, n, k, groups));
+    SmallVector<WorkItem, 3> step{gemm(name(part) + ".dgrad", m, k, n, groups)};
     if (regatherInput && s.sp && s.tp > 1)
       step.push_back(collective(name(part) + ".input_gather",
                                 CollectiveKind::AllGather, Group::TP,
                                 inputBytes));
-    step.push_back(cube(name(part) + ".wgrad", k, n, m, groups));
+    step.push_back(gemm(name(part) + ".wgrad", k, n, m, groups));
     backward.push_back(step);
+  }
+
+  /// A linear layer's GEMM, in FP8 when the precision says so: one-byte
+  /// operands, a bf16 result.
+  WorkItem gemm(const std::string &name, int64_t m, int64_t n, int64_t k,
+                int64_t groups) {
+    WorkItem item = cube(name, m, n, k, groups);
+    if (s.fp8 && !inAttentionCore) {
+      item.fp8 = true;
+      item.bytes = (m * k + k * n + kBf16 * m * n) * groups;
+    }
+    return item;
   }
 
   void elementwise(StringRef part, int64_t fwdFlops, int64_t fwdBytes,
@@ -189,18 +201,23 @@ public:
         out.forward[i].isAttentionCore = true;
     };
     size_t first = out.forward.size();
+    // The score products stay in bf16 under FP8 training.
+    inAttentionCore = true;
     linear("scores", rows, seq, qkDim, groups);
     elementwise("softmax", 5 * scores, 2 * kBf16 * scores, 6 * scores,
                 3 * kBf16 * scores);
     elementwise("dropout", scores, 2 * kBf16 * scores + scores, scores,
                 2 * kBf16 * scores + scores);
     linear("context", rows, vDim, seq, groups);
+    inAttentionCore = false;
     markCore(first);
     unfusedScores = scores;
   }
 
   /// Score-matrix elements of an unfused attention core (0 otherwise).
   int64_t unfusedScores = 0;
+  /// Set while building attention's score products, which stay in bf16.
+  bool inAttentionCore = false;
 
   void activation(StringRef part, int64_t elements, Activation act) {
     if (isGated(act)) {
@@ -473,8 +490,9 @@ OpKernels lowerOpKernels(Operation *op, const MicroBatchShape &shape,
 
 Sharding shardingOf(ModelOp model, LayoutAttr layout, int64_t seq,
                     int64_t microBatch, int64_t devicesPerNode,
-                    RoutingSkew skew, bool unfusedAttention) {
+                    RoutingSkew skew, bool unfusedAttention, bool fp8) {
   Sharding s;
+  s.fp8 = fp8;
   s.tp = layout.getTp();
   s.cp = layout.getCp();
   s.sp = layout.getSp();

@@ -13,6 +13,7 @@
 // CHECK-NEXT:      ascend.vector "l0.norm" flops = 8, bytes = 16{{$}}
 // CHECK-NEXT:      ascend.cube "l0.qkv" flops = 1024, bytes = 96, shape = [4, 8, 16]{{$}}
 // CHECK-NEXT:      ascend.cube "l0.experts.fc1" flops = 2048, bytes = 96, shape = [4, 8, 16], groups = 2{{$}}
+// CHECK-NEXT:      ascend.cube "l0.fp8" flops = 1024, bytes = 80, shape = [4, 8, 16] fp8{{$}}
 // CHECK-NEXT:      ascend.record "qkv.done"{{$}}
 // CHECK-NEXT:      ascend.wait "qkv.done" stream(comm)
 // CHECK-NEXT:      ascend.all_to_all "l0.dispatch" on @world grid_axes = [3] bytes = 32{{$}}
@@ -42,6 +43,7 @@ ascend.plan @two_stages {
     ascend.vector "l0.norm" flops = 8, bytes = 16
     ascend.cube "l0.qkv" flops = 1024, bytes = 96, shape = [4, 8, 16]
     ascend.cube "l0.experts.fc1" flops = 2048, bytes = 96, shape = [4, 8, 16], groups = 2
+    ascend.cube "l0.fp8" flops = 1024, bytes = 80, shape = [4, 8, 16] fp8
     ascend.record "qkv.done"
     ascend.wait "qkv.done" stream(comm)
     ascend.all_to_all "l0.dispatch" on @world grid_axes = [3] bytes = 32

@@ -1,0 +1,30 @@
+// RUN: moe-opt %s --convert-moe-to-ascend="seq=256 precision=fp8" | FileCheck %s
+// RUN: moe-opt %s --convert-moe-to-ascend="seq=256 precision=fp8 attention=unfused" | FileCheck %s --check-prefix=UNFUSED
+// RUN: not moe-opt %s --convert-moe-to-ascend="precision=fp4" 2>&1 | FileCheck %s --check-prefix=BAD
+
+// FP8 training runs the linear layers' GEMMs on the FP8 path: one-byte
+// operands and a bf16 result, (256·128 + 128·384) + 2·256·384 bytes for the
+// QKV projection; the attention core stays bf16.
+// CHECK: ascend.cube "dense0.attention.qkv_proj" flops = 25165824, bytes = 278528, shape = [256, 384, 128] fp8
+// CHECK: ascend.cube "dense0.attention.core" {{.*}}groups = 2{{$}}
+// CHECK: ascend.cube "dense0.mlp.fc1" {{.*}} fp8
+// CHECK: ascend.cube "lm_head" {{.*}} fp8
+// CHECK-LABEL: backward
+// CHECK: ascend.cube "dense0.mlp.fc2.dgrad" {{.*}} fp8
+// CHECK: ascend.cube "dense0.mlp.fc2.wgrad" {{.*}} fp8
+
+// The unfused core's score products stay bf16 too.
+// UNFUSED: ascend.cube "dense0.attention.scores" {{.*}}groups = 2{{$}}
+// UNFUSED: ascend.cube "dense0.attention.context" {{.*}}groups = 2{{$}}
+
+// BAD: error: unknown precision 'fp4'; expected bf16 or fp8
+moe.model @dense hidden = 128, vocab = 1000 {
+  moe.embedding
+  moe.decoder_layer 0 {
+    moe.attention heads = 2, kv_heads = 2, head_dim = 64
+    moe.mlp ffn = 256, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
