@@ -130,6 +130,8 @@ void writeParallelJSON(llvm::json::OStream &json, const ParallelLayout &l) {
     json.attribute("recompute_chosen", l.recomputeChosen);
     json.attribute("attention", l.attention);
     json.attribute("precision", l.precision);
+    json.attribute("routing_skew", l.routingSkew);
+    json.attribute("expert_imbalance", l.expertImbalance);
   });
 }
 
@@ -285,6 +287,12 @@ void writeReportText(const Report &report, llvm::raw_ostream &os) {
                        llvm::Twine(l.microBatches) + " per step and replica)");
   row(os, "recompute", l.recompute + (l.recomputeChosen ? " (chosen by --recompute=auto)" : "") +
                            ", " + l.attention + " attention, " + l.precision);
+  if (report.model.moeLayers)
+    row(os, "expert load", "busiest expert rank " +
+                               fixed(l.expertImbalance, "%.3f") +
+                               "x the mean (routing skew CV " +
+                               fixed(l.routingSkew, "%.3f") +
+                               ", docs/load-imbalance.md)");
   if (plan.pipeline.stages.size() > 1) {
     const std::vector<double> &times = plan.pipeline.stageTimes;
     double slowest = *std::max_element(times.begin(), times.end());

@@ -1,6 +1,7 @@
 //===- Planning.cpp - from a moe model and a cluster to a simulated plan --===//
 
 #include "moeplan/Pipelines/Planning.h"
+#include "moeplan/Conversion/OpKernels.h"
 #include "moeplan/Conversion/Passes.h"
 #include "moeplan/Transforms/Passes.h"
 #include "moeplan/Analysis/ModelAnalysis.h"
@@ -221,6 +222,15 @@ FailureOr<PlanResult> evaluateOne(moe::ModelOp model,
   l.recompute = request.recompute;
   l.attention = request.attention;
   l.precision = request.precision;
+  // The routing skew the lowering prices experts with, and what it means for
+  // the busiest expert-parallel rank.
+  RoutingSkew skew = request.routingSkew ? RoutingSkew{*request.routingSkew}
+                                         : defaultRoutingSkew();
+  l.routingSkew = skew.expertCV;
+  l.expertImbalance = shardingOf(copy, layout, l.seq, l.microBatch,
+                                 cluster.devicesPerNode.value, skew,
+                                 l.attention == "unfused")
+                          .imbalance;
 
   // Place the units on virtual stages, then read the placement back.
   if (l.pp * l.vpp > 1) {

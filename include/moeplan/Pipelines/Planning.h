@@ -50,6 +50,8 @@ struct ParallelLayout {
   int64_t seq = 0, globalBatch = 0, microBatch = 0, microBatches = 0;
   std::string recompute;
   bool recomputeChosen = false; ///< picked by --recompute=auto
+  double routingSkew = 0;     ///< expert-load CV assumed (MoE models)
+  double expertImbalance = 1; ///< busiest expert rank's load over the mean
   std::string attention;
   std::string precision;
 };
