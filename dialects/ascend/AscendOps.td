@@ -54,7 +54,10 @@ def Ascend_ScheduleOp : Ascend_Op<"schedule", [HasParent<"PlanOp">]> {
     stages per rank it is the interleaved 1F1B schedule, which needs the
     micro-batches to be a multiple of the stages. `extra_warmup` adds
     forward passes to the warm-up of every stage (the extra micro-batch that
-    cross-micro-batch overlap needs).
+    cross-micro-batch overlap needs). `overlap` runs each steady-state
+    backward together with the next forward, as MindSpeed's
+    `--moe-fb-overlap` does: the two share the compute stream, and while one
+    waits for its communication the other computes.
 
     ```mlir
     ascend.schedule stages = 16, chunks = 2, micro_batches = 64, extra_warmup = 1
@@ -62,10 +65,12 @@ def Ascend_ScheduleOp : Ascend_Op<"schedule", [HasParent<"PlanOp">]> {
   }];
   let arguments = (ins Ascend_Positive:$stages, Ascend_Positive:$chunks,
                        Ascend_Positive:$micro_batches,
-                       DefaultValuedAttr<Ascend_Count, "0">:$extra_warmup);
+                       DefaultValuedAttr<Ascend_Count, "0">:$extra_warmup,
+                       UnitAttr:$overlap);
   let assemblyFormat = [{
     `stages` `=` $stages `,` `chunks` `=` $chunks `,` `micro_batches` `=`
-    $micro_batches (`,` `extra_warmup` `=` $extra_warmup^)? attr-dict
+    $micro_batches (`,` `extra_warmup` `=` $extra_warmup^)?
+    (`overlap` $overlap^)? attr-dict
   }];
   let hasVerifier = 1;
 }

@@ -240,6 +240,29 @@ struct StageState {
   StageResult result;
 };
 
+/// One program run in progress: where it is, its events, and the earliest
+/// time its ops may start.
+struct Cursor {
+  const CompiledProgram *program;
+  ScheduledRun what;
+  double ready;
+  bool first, last;
+  std::vector<double> events;
+  size_t next = 0;
+  double end;
+
+  Cursor(const CompiledProgram &program, const ScheduledRun &what,
+         double ready, bool first, bool last)
+      : program(&program), what(what), ready(ready), first(first), last(last),
+        events(program.numEvents, 0), end(ready) {}
+
+  bool done() const { return next == program->steps.size(); }
+  const Step &step() const { return program->steps[next]; }
+  bool skips(const Step &step) const {
+    return step.only && !(*step.only == Occurrence::First ? first : last);
+  }
+};
+
 struct Runner {
   bool recordTrace;
   std::vector<TraceEvent> &trace;
@@ -250,50 +273,80 @@ struct Runner {
   double run(const CompiledProgram &program, StageState &state, double ready,
              int64_t stage, const ScheduledRun &what, bool first = true,
              bool last = true) {
-    std::vector<double> events(program.numEvents, 0);
-    for (double &free : state.streamFree)
-      free = std::max(free, ready);
-    double end = ready;
-    for (const Step &step : program.steps) {
-      if (step.only && !(*step.only == Occurrence::First ? first : last))
-        continue;
-      double &free = state.streamFree[static_cast<int>(step.stream)];
-      switch (step.kind) {
-      case StepKind::Record:
-        events[step.event] = free;
-        break;
-      case StepKind::Wait:
-        if (step.stream == Stream::Compute && events[step.event] > free)
-          state.result.exposedComm += events[step.event] - free;
-        free = std::max(free, events[step.event]);
-        break;
-      case StepKind::Save:
-      case StepKind::SwapIn:
-        changeLive(state, free, step.bytes);
-        [[fallthrough]];
-      case StepKind::Work:
-      case StepKind::SwapOut:
-        if (step.isKernel) {
-          if (recordTrace)
-            trace.push_back({stage, step.stream, step.name.str(), free,
-                             step.duration, what.phase, what.microBatch,
-                             what.chunk});
-          if (step.stream == Stream::Compute)
-            state.result.computeBusy += step.duration;
-          free += step.duration;
-        }
-        if (step.kind == StepKind::SwapOut)
-          changeLive(state, free, -step.bytes);
-        break;
-      case StepKind::Release:
-        changeLive(state, free, -step.bytes);
-        break;
-      }
-      end = std::max(end, free);
-    }
-    return end;
+    Cursor cursor(program, what, ready, first, last);
+    while (!cursor.done())
+      execute(cursor, state, stage);
+    return cursor.end;
   }
 
+  /// Replays two programs together on one stage's streams: whenever the
+  /// compute stream would wait for one's communication, the other computes
+  /// (MindSpeed's forward/backward overlap). Returns both end times.
+  std::pair<double, double> runPair(Cursor a, Cursor b, StageState &state,
+                                    int64_t stage) {
+    Cursor *current = &a, *other = &b;
+    while (!a.done() || !b.done()) {
+      if (current->done() ||
+          (!other->done() && stall(*current, state) > stall(*other, state)))
+        std::swap(current, other);
+      execute(*current, state, stage);
+    }
+    return {a.end, b.end};
+  }
+
+private:
+  /// How long the compute stream would wait at `cursor`'s next step.
+  double stall(const Cursor &cursor, const StageState &state) const {
+    const Step &step = cursor.step();
+    if (step.kind != StepKind::Wait || step.stream != Stream::Compute ||
+        cursor.skips(step))
+      return 0;
+    double free = std::max(state.streamFree[0], cursor.ready);
+    return std::max(0.0, cursor.events[step.event] - free);
+  }
+
+  void execute(Cursor &cursor, StageState &state, int64_t stage) {
+    const Step &step = cursor.step();
+    ++cursor.next;
+    if (cursor.skips(step))
+      return;
+    double &free = state.streamFree[static_cast<int>(step.stream)];
+    free = std::max(free, cursor.ready);
+    switch (step.kind) {
+    case StepKind::Record:
+      cursor.events[step.event] = free;
+      break;
+    case StepKind::Wait:
+      if (step.stream == Stream::Compute && cursor.events[step.event] > free)
+        state.result.exposedComm += cursor.events[step.event] - free;
+      free = std::max(free, cursor.events[step.event]);
+      break;
+    case StepKind::Save:
+    case StepKind::SwapIn:
+      changeLive(state, free, step.bytes);
+      [[fallthrough]];
+    case StepKind::Work:
+    case StepKind::SwapOut:
+      if (step.isKernel) {
+        if (recordTrace)
+          trace.push_back({stage, step.stream, step.name.str(), free,
+                           step.duration, cursor.what.phase,
+                           cursor.what.microBatch, cursor.what.chunk});
+        if (step.stream == Stream::Compute)
+          state.result.computeBusy += step.duration;
+        free += step.duration;
+      }
+      if (step.kind == StepKind::SwapOut)
+        changeLive(state, free, -step.bytes);
+      break;
+    case StepKind::Release:
+      changeLive(state, free, -step.bytes);
+      break;
+    }
+    cursor.end = std::max(cursor.end, free);
+  }
+
+public:
   static void changeLive(StageState &state, double time, int64_t delta) {
     state.live += delta;
     state.result.peakActivationBytes =
@@ -358,6 +411,26 @@ FailureOr<SimulationResult> simulate(PlanOp plan, const ClusterSpec &cluster,
   size_t remaining = 0;
   for (auto &o : order)
     remaining += o.size();
+  // When a run may start: its upstream run's end, or nullopt while that has
+  // not run yet.
+  auto readyOf = [&](int64_t s, const ScheduledRun &r) -> std::optional<double> {
+    auto dep = upstream(s, r);
+    if (!dep)
+      return 0.0;
+    auto it = finished.find(*dep);
+    if (it == finished.end())
+      return std::nullopt;
+    return it->second;
+  };
+  auto cursorFor = [&](int64_t s, const ScheduledRun &r, double ready) {
+    int64_t &runs = runsOf[{s, r.chunk, r.phase}];
+    Cursor cursor(programs.at({s, r.chunk, r.phase}), r, ready, runs == 0,
+                  runs == microBatches - 1);
+    ++runs;
+    return cursor;
+  };
+  const bool overlap = schedule.getOverlap();
+
   // Run whichever stage can proceed; every pass makes progress unless the
   // schedule deadlocks.
   while (remaining) {
@@ -365,18 +438,34 @@ FailureOr<SimulationResult> simulate(PlanOp plan, const ClusterSpec &cluster,
     for (int64_t s = 0; s < stages; ++s) {
       while (next[s] < order[s].size()) {
         const ScheduledRun &r = order[s][next[s]];
-        double ready = 0;
-        if (auto dep = upstream(s, r)) {
-          auto it = finished.find(*dep);
-          if (it == finished.end())
+        std::optional<double> ready = readyOf(s, r);
+        if (!ready)
+          break;
+        // A steady-state backward and the forward after it overlap.
+        bool paired = overlap && r.phase == Phase::Backward &&
+                      next[s] + 1 < order[s].size() &&
+                      order[s][next[s] + 1].phase == Phase::Forward;
+        if (paired) {
+          const ScheduledRun &f = order[s][next[s] + 1];
+          std::optional<double> forwardReady = readyOf(s, f);
+          if (!forwardReady)
             break;
-          ready = it->second;
+          auto [backEnd, forwardEnd] =
+              runner.runPair(cursorFor(s, r, *ready),
+                             cursorFor(s, f, *forwardReady), state[s], s);
+          finished[{s, r.microBatch, r.chunk, r.phase}] = backEnd;
+          finished[{s, f.microBatch, f.chunk, f.phase}] = forwardEnd;
+          next[s] += 2;
+          remaining -= 2;
+          progressed = true;
+          continue;
         }
-        int64_t &runs = runsOf[{s, r.chunk, r.phase}];
         double end = runner.run(programs.at({s, r.chunk, r.phase}), state[s],
-                                ready, s, r, runs == 0,
-                                runs == microBatches - 1);
-        ++runs;
+                                *ready, s, r,
+                                runsOf[{s, r.chunk, r.phase}] == 0,
+                                runsOf[{s, r.chunk, r.phase}] ==
+                                    microBatches - 1);
+        ++runsOf[{s, r.chunk, r.phase}];
         finished[{s, r.microBatch, r.chunk, r.phase}] = end;
         ++next[s];
         --remaining;

@@ -384,6 +384,14 @@ LogicalResult pipelineArgs(const Context &c, ArgList &args) {
             " decoder layers over PP x VPP = " +
             llvm::Twine(c.pipeline.stages) + " virtual stages",
         "the plan carries no per-stage layout to pad or place them with");
+  if (c.layout.fbOverlap) {
+    // MindSpeed-LLM's 1F1B overlap of one micro-batch's all-to-all with the
+    // other's compute (its _add_dualpipe_args).
+    if (!c.mindspeed())
+      return c.unsupported("forward/backward overlap (--fb-overlap)",
+                           "use MindSpeed-LLM's --moe-fb-overlap");
+    args.add("--moe-fb-overlap");
+  }
   return c.mindspeed() ? mindspeedPipelineArgs(c, args)
                        : megatronPipelineArgs(c, args);
 }

@@ -130,6 +130,7 @@ void writeParallelJSON(llvm::json::OStream &json, const ParallelLayout &l) {
     json.attribute("recompute_chosen", l.recomputeChosen);
     json.attribute("attention", l.attention);
     json.attribute("precision", l.precision);
+    json.attribute("fb_overlap", l.fbOverlap);
     json.attribute("routing_skew", l.routingSkew);
     json.attribute("expert_imbalance", l.expertImbalance);
   });
@@ -271,7 +272,8 @@ void writeReportText(const Report &report, llvm::raw_ostream &os) {
   for (auto [on, name] : {std::pair<bool, const char *>{l.sp, "SP"},
                           {l.tpExtendEp, "TP-extended EP"},
                           {l.hierarchicalA2a, "hierarchical all-to-all"},
-                          {l.distributedOptimizer, "distributed optimizer"}})
+                          {l.distributedOptimizer, "distributed optimizer"},
+                          {l.fbOverlap, "forward/backward overlap"}})
     if (on)
       options += std::string(options.empty() ? " (" : ", ") + name;
   if (!options.empty())

@@ -222,6 +222,7 @@ FailureOr<PlanResult> evaluateOne(moe::ModelOp model,
   l.recompute = request.recompute;
   l.attention = request.attention;
   l.precision = request.precision;
+  l.fbOverlap = request.fbOverlap;
   // The routing skew the lowering prices experts with, and what it means for
   // the busiest expert-parallel rank.
   RoutingSkew skew = request.routingSkew ? RoutingSkew{*request.routingSkew}
@@ -261,6 +262,7 @@ FailureOr<PlanResult> evaluateOne(moe::ModelOp model,
   options.recompute = l.recompute;
   options.attention = l.attention;
   options.precision = l.precision;
+  options.fbOverlap = l.fbOverlap;
   options.devicesPerNode = cluster.devicesPerNode.value;
   options.routingSkew = request.routingSkew.value_or(-1);
   lower.addPass(createConvertMoEToAscendPass(options));

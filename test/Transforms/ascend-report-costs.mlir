@@ -73,3 +73,42 @@ ascend.plan @pipeline {
     ascend.release "x" bytes = 1
   }
 }
+
+// -----
+
+// Forward/backward overlap: each steady-state backward runs with the next
+// forward, so while one waits for its 1532.5 us all-gather the other's
+// 1002 us kernels run. Alone, every run takes 1002 + 1532.5 + 1002 us and
+// four micro-batches take 28292 us; each of the three pairs (B0 F1, B1 F2,
+// B2 F3) saves 2004 us.
+// expected-remark @+2 {{step 22280.000 us, critical stage 0: compute 16032.000 us, exposed communication 6248.000 us, bubble 0.000 us}}
+// expected-remark @+1 {{stage 0 peak memory 3000000000 bytes, activations 0 bytes}}
+ascend.plan @overlap {
+  shard.grid @world(shape = 16x8)
+  ascend.schedule stages = 1, chunks = 1, micro_batches = 4 overlap
+  ascend.stage_memory stage = 0, weights = 0, grads = 0, optimizer = 0
+  ascend.program stage = 0, chunk = 0, forward {
+    // expected-remark @+1 {{1002.000 us}}
+    ascend.vector "f1" flops = 0, bytes = 960000000
+    ascend.record "in"
+    ascend.wait "in" stream(comm)
+    // expected-remark @+1 {{1532.500 us}}
+    ascend.all_gather "a2a" on @world grid_axes = [0] bytes = 28000000
+    ascend.record "out" stream(comm)
+    ascend.wait "out"
+    // expected-remark @+1 {{1002.000 us}}
+    ascend.vector "f2" flops = 0, bytes = 960000000
+  }
+  ascend.program stage = 0, chunk = 0, backward {
+    // expected-remark @+1 {{1002.000 us}}
+    ascend.vector "b1" flops = 0, bytes = 960000000
+    ascend.record "in"
+    ascend.wait "in" stream(comm)
+    // expected-remark @+1 {{1532.500 us}}
+    ascend.all_gather "a2a" on @world grid_axes = [0] bytes = 28000000
+    ascend.record "out" stream(comm)
+    ascend.wait "out"
+    // expected-remark @+1 {{1002.000 us}}
+    ascend.vector "b2" flops = 0, bytes = 960000000
+  }
+}

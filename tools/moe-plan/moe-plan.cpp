@@ -92,6 +92,13 @@ cl::opt<std::string> precision(
     cl::desc("bf16 (default), or fp8: linear layers' GEMMs on the FP8 path "
              "(Transformer Engine's recipe); attention stays bf16"),
     cl::init("bf16"), cl::cat(category));
+cl::opt<bool> fbOverlap(
+    "fb-overlap",
+    cl::desc("Overlap each steady-state backward with the next forward so "
+             "one micro-batch's communication hides under the other's "
+             "compute (the paper's adaptive pipe overlap; MindSpeed "
+             "--moe-fb-overlap)"),
+    cl::cat(category));
 cl::opt<double> routingSkew(
     "routing-skew",
     cl::desc("Coefficient of variation of the tokens each expert receives "
@@ -172,7 +179,7 @@ int main(int argc, char **argv) {
   } else {
     for (llvm::StringRef flag :
          {"global-batch", "micro-batch", "tp", "pp", "vpp", "ep", "etp", "cp",
-          "sp", "tp-extend-ep", "hierarchical-a2a", "routing-skew", "attention", "precision", "pipeline-layout", "emit-plan",
+          "sp", "tp-extend-ep", "hierarchical-a2a", "routing-skew", "attention", "precision", "fb-overlap", "pipeline-layout", "emit-plan",
           "emit-mindspeed", "emit-megatron",
           "recompute", "distributed-optimizer", "emit-trace"})
       if (cl::getRegisteredOptions().lookup(flag)->getNumOccurrences())
@@ -266,6 +273,7 @@ int main(int argc, char **argv) {
       return fail("unknown --precision '" + precision +
                   "'; expected bf16 or fp8");
     request.precision = precision;
+    request.fbOverlap = fbOverlap;
     request.pipelineLayout = pipelineLayout;
     request.distributedOptimizer = distributedOptimizer;
     plan = evaluatePlan(models.front(), *cluster, request,

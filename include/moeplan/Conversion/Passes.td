@@ -57,6 +57,10 @@ def ConvertMoEToAscendPass : Pass<"convert-moe-to-ascend", "mlir::ModuleOp"> {
     Option<"attention", "attention", "std::string", /*default=*/"\"flash\"",
            "attention core: flash, or unfused (Megatron before flash "
            "attention: scores in HBM, softmax and dropout kernels)">,
+    Option<"fbOverlap", "fb-overlap", "bool", /*default=*/"false",
+           "overlap each steady-state backward with the next forward "
+           "(MindSpeed's --moe-fb-overlap); one more warm-up forward with "
+           "virtual stages">,
     Option<"precision", "precision", "std::string", /*default=*/"\"bf16\"",
            "bf16, or fp8: linear layers' GEMMs on the FP8 path">,
     Option<"routingSkew", "routing-skew", "double", /*default=*/"-1",

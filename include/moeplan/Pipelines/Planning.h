@@ -35,6 +35,7 @@ struct PlanRequest {
   std::string recompute = "none";
   std::string attention = "flash"; ///< flash or unfused
   std::string precision = "bf16";  ///< bf16 or fp8 (linear layers)
+  bool fbOverlap = false; ///< overlap steady-state backward with forward
   std::optional<double> routingSkew; ///< expert-load CV; unset: the default
   /// A Megatron --pipeline-model-parallel-layout string to honour; empty:
   /// moe-balance-stages balances the stages.
@@ -54,6 +55,7 @@ struct ParallelLayout {
   double expertImbalance = 1; ///< busiest expert rank's load over the mean
   std::string attention;
   std::string precision;
+  bool fbOverlap = false;
 };
 
 /// Which units each virtual pipeline stage holds (virtual stage v is chunk

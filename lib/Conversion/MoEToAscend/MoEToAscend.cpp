@@ -356,7 +356,11 @@ void ConvertMoEToAscendPass::lowerModel(moe::ModelOp model, Recompute policy) {
                         ArrayRef<int64_t>{pp, layout.getExpertDataParallel(),
                                           sharding.epOuter, sharding.epInner,
                                           etp});
-  ascend::ScheduleOp::create(b, loc, pp, vpp, microBatches, /*extra_warmup=*/0);
+  // Forward/backward overlap pairs each steady-state backward with the next
+  // forward; with virtual stages MindSpeed warms up one micro-batch more.
+  ascend::ScheduleOp::create(b, loc, pp, vpp, microBatches,
+                             /*extra_warmup=*/fbOverlap && vpp > 1 ? 1 : 0,
+                             fbOverlap);
 
   // Mixed precision: bf16 weights, fp32 gradients, and fp32 master weights
   // and two Adam moments, sharded over the replicas with the distributed

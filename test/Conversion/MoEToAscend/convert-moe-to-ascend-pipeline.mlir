@@ -60,3 +60,9 @@ moe.model @pp hidden = 256, vocab = 1000 attributes {moe.layout = #moe.layout<tp
   moe.lm_head
   moe.loss
 }
+
+// RUN: sed 's/pp = 2, vpp = 1/pp = 2, vpp = 2/' %s \
+// RUN:   | moe-opt --convert-moe-to-ascend="seq=1024 micro-batches=4 fb-overlap" | FileCheck %s --check-prefix=OVERLAP
+// Forward/backward overlap is a property of the schedule; with virtual
+// stages MindSpeed warms up one micro-batch more.
+// OVERLAP: ascend.schedule stages = 2, chunks = 2, micro_batches = 4, extra_warmup = 1 overlap

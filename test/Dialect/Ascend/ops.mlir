@@ -6,7 +6,7 @@
 
 // CHECK-LABEL: ascend.plan @two_stages {
 // CHECK-NEXT:    shard.grid @world(shape = 2x1x1x2)
-// CHECK-NEXT:    ascend.schedule stages = 2, chunks = 2, micro_batches = 4, extra_warmup = 1
+// CHECK-NEXT:    ascend.schedule stages = 2, chunks = 2, micro_batches = 4, extra_warmup = 1 overlap
 // CHECK-NEXT:    ascend.stage_memory stage = 0, weights = 10, grads = 20, optimizer = 60
 // CHECK:         ascend.program stage = 0, chunk = 0, forward {
 // CHECK-NEXT:      ascend.recv "activations" bytes = 64 from previous
@@ -35,7 +35,7 @@
 // CHECK-NEXT:      ascend.reduce_scatter "grads" on @world grid_axes = [1] bytes = 40 stream(dp)
 ascend.plan @two_stages {
   shard.grid @world(shape = 2x1x1x2)
-  ascend.schedule stages = 2, chunks = 2, micro_batches = 4, extra_warmup = 1
+  ascend.schedule stages = 2, chunks = 2, micro_batches = 4, extra_warmup = 1 overlap
   ascend.stage_memory stage = 0, weights = 10, grads = 20, optimizer = 60
   ascend.stage_memory stage = 1, weights = 10, grads = 20, optimizer = 60
   ascend.program stage = 0, chunk = 0, forward {
