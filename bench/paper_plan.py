@@ -62,7 +62,13 @@ def main():
             f.write(f"| {name} | `{' '.join(extra) or '-'}` | {best * 1e3:.0f} ms | "
                     f"{median * 1e3:.0f} ms | {r['step_time_s']:.2f} s | {r['tokens_per_s']:.0f} | "
                     f"{100 * r['mfu']:.1f}% | {b['exposed_comm_s']:.2f} s | {b['bubble_s']:.2f} s |\n")
-        f.write("\nThe paper reports 30.0% MFU for the final system. The rows show what each "
+        last = rows[-1][4]
+        f.write(f"\nThe paper reports 1.46M tokens/s on about 6K NPUs (237.6 per NPU) and 30.0% MFU "
+                f"for the final system; the last row predicts "
+                f"{last['tokens_per_s_per_device']:.1f} tokens/s per NPU, with the sequence length "
+                "and global batch assumed (the paper gives neither). MFU is not comparable across "
+                "FLOPs conventions (docs/flops-conventions.md); tokens per second are.\n")
+        f.write("\nThe rows show what each "
                 "technique changes in this model, in the paper's order; the remaining gap "
                 "is mostly expert all-to-all that the model still exposes (the last column "
                 "but one) and overlap of TP communication inside a micro-batch, which is "
