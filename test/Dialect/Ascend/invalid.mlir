@@ -361,3 +361,20 @@ ascend.plan @p {
   // expected-error @+1 {{'ascend.vector' op expects parent op to be one of 'ascend.program, ascend.recompute'}}
   ascend.vector "x" flops = 1, bytes = 1
 }
+
+// -----
+
+// Optimizer programs already run once per step.
+ascend.plan @p {
+  shard.grid @world(shape = 1x2)
+  ascend.schedule stages = 1, chunks = 1, micro_batches = 2
+  ascend.stage_memory stage = 0, weights = 1, grads = 1, optimizer = 1
+  ascend.program stage = 0, chunk = 0, forward {
+  }
+  ascend.program stage = 0, chunk = 0, backward {
+  }
+  ascend.program stage = 0, chunk = 0, optimizer {
+    // expected-error @+1 {{'ascend.all_reduce' op runs once per step already in an optimizer program; drop 'only'}}
+    ascend.all_reduce "x" on @world grid_axes = [1] bytes = 8 only last
+  }
+}
