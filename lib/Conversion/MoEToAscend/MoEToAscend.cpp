@@ -328,7 +328,6 @@ void ConvertMoEToAscendPass::lowerModel(moe::ModelOp model, Recompute policy) {
     layout = moe::LayoutAttr::get(context, 1, 1, 1, 1, 1, 1, 1, false, false,
                                   false, false);
   int64_t pp = layout.getPp(), vpp = layout.getVpp(), tp = layout.getTp();
-  int64_t group = layout.getExpertGroup(), etp = layout.getEtp();
 
   Sharding sharding = shardingOf(
       model, layout, seq, microBatch, devicesPerNode,
@@ -355,7 +354,7 @@ void ConvertMoEToAscendPass::lowerModel(moe::ModelOp model, Recompute policy) {
   shard::GridOp::create(b, loc, "experts",
                         ArrayRef<int64_t>{pp, layout.getExpertDataParallel(),
                                           sharding.epOuter, sharding.epInner,
-                                          etp});
+                                          sharding.etp});
   // Forward/backward overlap pairs each steady-state backward with the next
   // forward; with virtual stages MindSpeed warms up one micro-batch more.
   ascend::ScheduleOp::create(b, loc, pp, vpp, microBatches,
