@@ -465,4 +465,12 @@ std::string layerName(Operation *layer) {
   return (decoder.isMoE() ? "moe" : "dense") + std::to_string(decoder.getIndex());
 }
 
+std::string unitName(Operation *topLevelOp) {
+  if (isa<DecoderLayerOp, MTPLayerOp>(topLevelOp))
+    return layerName(topLevelOp);
+  if (isa<NormOp>(topLevelOp))
+    return "final_norm";
+  return topLevelOp->getName().stripDialect().str();
+}
+
 } // namespace moeplan

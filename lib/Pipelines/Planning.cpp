@@ -23,11 +23,7 @@ PipelineLayout pipelineOf(moe::ModelOp model, int64_t virtualStages) {
     int64_t stage = 0;
     if (auto attr = op.getAttrOfType<IntegerAttr>("moe.stage"))
       stage = attr.getInt();
-    std::string name =
-        isa<moe::DecoderLayerOp, moe::MTPLayerOp>(op) ? layerName(&op)
-        : isa<moe::NormOp>(op) ? std::string("final_norm")
-                               : op.getName().stripDialect().str();
-    layout.stages[stage].push_back(name);
+    layout.stages[stage].push_back(unitName(&op));
   }
   return layout;
 }

@@ -62,9 +62,7 @@ std::vector<Unit> unitsOf(ModelOp model) {
     else if (isa<EmbeddingOp>(op))
       units.push_back({&op, "embedding", 'E'});
     else
-      units.push_back({&op, isa<NormOp>(op) ? std::string("final_norm")
-                                            : op.getName().stripDialect().str(),
-                       'L'});
+      units.push_back({&op, unitName(&op), 'L'});
   }
   std::stable_partition(units.begin(), units.end(), [](const Unit &unit) {
     return unit.letter != 'L';

@@ -112,6 +112,11 @@ int64_t savedBytesPerToken(mlir::Operation *op);
 /// A short stable name for a layer: "dense0", "moe3", "mtp0".
 std::string layerName(mlir::Operation *layer);
 
+/// The name of one of the model body's top-level ops, as layouts, stage
+/// lists and reports show it: a layer's layerName, "final_norm" for the
+/// final norm, else the op's name without the dialect ("embedding", "head").
+std::string unitName(mlir::Operation *topLevelOp);
+
 } // namespace moeplan
 
 #endif // MOEPLAN_ANALYSIS_MODELANALYSIS_H

@@ -197,10 +197,7 @@ ConvertMoEToAscendPass::collectUnits(moe::ModelOp model, moe::LayoutAttr layout,
   for (Operation &top : model.getBody().front()) {
     Unit unit;
     unit.isLayer = isa<moe::DecoderLayerOp, moe::MTPLayerOp>(top);
-    unit.name = unit.isLayer ? layerName(&top)
-                : isa<moe::NormOp>(top)
-                    ? std::string("final_norm")
-                    : top.getName().stripDialect().str();
+    unit.name = unitName(&top);
     if (auto stage = top.getAttrOfType<IntegerAttr>("moe.stage")) {
       unit.virtualStage = stage.getInt();
     } else if (isa<moe::EmbeddingOp>(top)) {
