@@ -24,8 +24,14 @@ def MoE_Dialect : Dialect {
 
     Every op carries exactly the sizes needed to derive its parameters, its
     FLOPs and the tensors it saves for backward from the IR alone; the hidden
-    size and vocabulary live once, on the model. Planning decisions are added
-    later as attributes by the planner's passes.
+    size and vocabulary live once, on the model.
+
+    Every planning decision is a discardable attribute the dialect verifies:
+    `moe.layout` (`#moe.layout`) and `moe.training` (`#moe.training`) on the
+    model, `moe.placement` (`#moe.placement`) on each pipeline unit,
+    `moe.memory` (`#moe.memory`) on each op that saves tensors and
+    `moe.overlap` (`#moe.overlap`) on each op that communicates. A user may
+    set any of them, or any part of one, by hand; the passes fill the rest.
 
     ```mlir
     moe.model @tiny hidden = 256, vocab = 1024 {
@@ -43,6 +49,7 @@ def MoE_Dialect : Dialect {
     ```
   }];
   let useDefaultAttributePrinterParser = 1;
+  let hasOperationAttrVerify = 1;
 }
 
 class MoE_Op<string mnemonic, list<Trait> traits = []>

@@ -90,45 +90,12 @@ struct CompiledProgram {
   int numEvents = 0;
 };
 
-/// A collective's group: its size, and the span of ranks it covers with
-/// the grid's axes laid out row-major (the last axis varies fastest, as
-/// Megatron orders ranks), which decides the links it crosses.
-struct Group {
-  int64_t size = 1;
-  int64_t span = 1;
-};
-
-Group groupOf(Operation *op, FlatSymbolRefAttr gridName,
-              ArrayRef<int16_t> axes) {
+/// The extent of a collective's group on its grid.
+GroupExtent groupOf(Operation *op, FlatSymbolRefAttr gridName,
+                    ArrayRef<int16_t> axes) {
   SymbolTableCollection symbols;
   shard::GridOp grid = shard::getGridOrNull(op, gridName, symbols);
-  ArrayRef<int64_t> shape = grid.getShape();
-  Group group;
-  for (int16_t axis : axes) {
-    int64_t stride = 1;
-    for (size_t inner = axis + 1; inner < shape.size(); ++inner)
-      stride *= shape[inner];
-    group.size *= shape[axis];
-    group.span += (shape[axis] - 1) * stride;
-  }
-  return group;
-}
-
-/// Alpha-beta time of a collective whose members each hold `bytes`
-/// (formulas.md): ring all-reduce 2(n-1)α + 2(n-1)/n·M/B, the others
-/// (n-1)α + (n-1)/n·M/B, over the slowest link level the group spans.
-double collectiveTime(Operation *op, Group group, int64_t bytes,
-                      const ClusterSpec &cluster) {
-  int64_t n = group.size;
-  if (n <= 1)
-    return 0;
-  LinkLevel level = cluster.levelForSpan(group.span);
-  double bandwidth = level.link->achievableBandwidth(n, level.devices);
-  double alpha = level.link->latency.value;
-  double share = double(n - 1) / n * double(bytes) / bandwidth;
-  double time = isa<AllReduceOp>(op) ? 2 * (n - 1) * alpha + 2 * share
-                                     : (n - 1) * alpha + share;
-  return cluster.device.collectiveLaunch.value + time;
+  return groupExtent(grid.getShape(), axes);
 }
 
 /// Compiles a program into steps, each with its duration on the cluster.
@@ -196,6 +163,14 @@ private:
 };
 } // namespace
 
+static CollectiveKind collectiveKindOf(Operation *op) {
+  return llvm::TypeSwitch<Operation *, CollectiveKind>(op)
+      .Case<AllReduceOp>([](auto) { return CollectiveKind::AllReduce; })
+      .Case<AllGatherOp>([](auto) { return CollectiveKind::AllGather; })
+      .Case<ReduceScatterOp>([](auto) { return CollectiveKind::ReduceScatter; })
+      .Default([](auto) { return CollectiveKind::AllToAll; });
+}
+
 std::optional<double> opDuration(Operation *op, const ClusterSpec &cluster) {
   return llvm::TypeSwitch<Operation *, std::optional<double>>(op)
       .Case<CubeOp>([&](CubeOp k) {
@@ -214,17 +189,14 @@ std::optional<double> opDuration(Operation *op, const ClusterSpec &cluster) {
       })
       .Case<AllReduceOp, AllGatherOp, ReduceScatterOp, AllToAllOp>(
           [&](auto c) {
-            return collectiveTime(c, groupOf(c, c.getGridAttr(), c.getGridAxes()),
+            return collectiveTime(collectiveKindOf(c),
+                                  groupOf(c, c.getGridAttr(), c.getGridAxes()),
                                   c.getBytes(), cluster);
           })
-      .Case<SendOp, RecvOp>([&](auto p) {
-        const LinkSpec &link = cluster.interNode;
-        return link.latency.value +
-               p.getBytes() / (link.bandwidth.value * link.efficiency.value);
-      })
-      .Case<SwapOutOp, SwapInOp>([&](auto s) {
-        return s.getBytes() / cluster.device.hostLinkBandwidth.value;
-      })
+      .Case<SendOp, RecvOp>(
+          [&](auto p) { return p2pTime(p.getBytes(), cluster); })
+      .Case<SwapOutOp, SwapInOp>(
+          [&](auto s) { return swapTime(s.getBytes(), cluster); })
       .Default([](Operation *) { return std::nullopt; });
 }
 

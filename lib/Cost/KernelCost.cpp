@@ -48,4 +48,43 @@ double kernelTime(const KernelWork &work, const DeviceSpec &device) {
   return device.cubeLaunch.value + std::max(compute, memory);
 }
 
+GroupExtent groupExtent(llvm::ArrayRef<int64_t> gridShape,
+                        llvm::ArrayRef<int16_t> axes) {
+  GroupExtent group;
+  for (int16_t axis : axes) {
+    int64_t stride = 1;
+    for (size_t inner = axis + 1; inner < gridShape.size(); ++inner)
+      stride *= gridShape[inner];
+    group.size *= gridShape[axis];
+    group.span += (gridShape[axis] - 1) * stride;
+  }
+  return group;
+}
+
+double collectiveTime(CollectiveKind kind, GroupExtent group, int64_t bytes,
+                      const ClusterSpec &cluster) {
+  // Ring all-reduce 2(n-1)α + 2(n-1)/n·M/B, the others (n-1)α + (n-1)/n·M/B.
+  int64_t n = group.size;
+  if (n <= 1)
+    return 0;
+  LinkLevel level = cluster.levelForSpan(group.span);
+  double bandwidth = level.link->achievableBandwidth(n, level.devices);
+  double alpha = level.link->latency.value;
+  double share = double(n - 1) / n * double(bytes) / bandwidth;
+  double time = kind == CollectiveKind::AllReduce
+                    ? 2 * (n - 1) * alpha + 2 * share
+                    : (n - 1) * alpha + share;
+  return cluster.device.collectiveLaunch.value + time;
+}
+
+double p2pTime(int64_t bytes, const ClusterSpec &cluster) {
+  const LinkSpec &link = cluster.interNode;
+  return link.latency.value +
+         bytes / (link.bandwidth.value * link.efficiency.value);
+}
+
+double swapTime(int64_t bytes, const ClusterSpec &cluster) {
+  return bytes / cluster.device.hostLinkBandwidth.value;
+}
+
 } // namespace moeplan

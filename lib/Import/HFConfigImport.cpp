@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "moeplan/Import/HFConfigImport.h"
+#include "dialects/moe/MoEConstants.h"
 
 #include "ModelSpec.h"
 
@@ -201,7 +202,7 @@ static OwningOpRef<ModuleOp> buildModule(const ModelSpec &spec,
   auto model =
       ModelOp::create(b, loc, spec.name, spec.hidden, spec.vocab, spec.tied);
   if (DictionaryAttr defaults = r.defaultsAttr())
-    model->setAttr("moe.hf_defaults", defaults);
+    model->setAttr(kHFDefaultsAttr, defaults);
   b.setInsertionPointToEnd(&model.getBody().emplaceBlock());
   EmbeddingOp::create(b, loc,
                       spec.positions ? b.getI64IntegerAttr(*spec.positions)

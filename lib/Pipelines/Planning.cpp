@@ -1,10 +1,11 @@
 //===- Planning.cpp - from a moe model and a cluster to a simulated plan --===//
 
 #include "moeplan/Pipelines/Planning.h"
-#include "moeplan/Conversion/OpKernels.h"
-#include "moeplan/Conversion/Passes.h"
-#include "moeplan/Transforms/Passes.h"
+#include "dialects/moe/MoEConstants.h"
 #include "moeplan/Analysis/ModelAnalysis.h"
+#include "moeplan/Conversion/Passes.h"
+#include "moeplan/Cost/OpKernels.h"
+#include "moeplan/Pipelines/PlanPipeline.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/Pass/PassManager.h"
@@ -14,18 +15,45 @@ using namespace mlir;
 namespace moeplan {
 
 namespace {
-/// The units on each virtual stage, from the `moe.stage` attributes (or the
-/// whole model on one stage).
-PipelineLayout pipelineOf(moe::ModelOp model, int64_t virtualStages) {
+/// The units on each virtual stage, from the `moe.placement` attributes
+/// moe-balance-stages writes on every unit.
+PipelineLayout pipelineOf(moe::ModelOp model, int64_t pp, int64_t vpp) {
   PipelineLayout layout;
-  layout.stages.resize(virtualStages);
+  layout.stages.resize(pp * vpp);
   for (Operation &op : model.getBody().front()) {
-    int64_t stage = 0;
-    if (auto attr = op.getAttrOfType<IntegerAttr>("moe.stage"))
-      stage = attr.getInt();
+    auto placement = op.getAttrOfType<moe::PlacementAttr>(moe::kPlacementAttr);
+    int64_t stage =
+        placement ? placement.getChunk() * pp + placement.getStage() : 0;
     layout.stages[stage].push_back(unitName(&op));
   }
   return layout;
+}
+
+/// The pipeline's options for `request` on `cluster`: one mapping from
+/// moe-plan's flags onto the registered pipeline's.
+void setPipelineOptions(PlanPipelineOptions &options,
+                        const PlanRequest &request,
+                        const ClusterSpec &cluster) {
+  options.cluster = cluster.spec;
+  options.seq = request.seq;
+  options.globalBatch = request.globalBatch;
+  options.microBatch = request.microBatch;
+  options.precision = request.precision;
+  options.attention = request.attention;
+  options.routingSkew = request.routingSkew.value_or(-1);
+  options.tp = request.tp.value_or(0);
+  options.pp = request.pp.value_or(0);
+  options.vpp = request.vpp.value_or(0);
+  options.ep = request.ep.value_or(0);
+  options.etp = request.etp.value_or(0);
+  options.cp = request.cp.value_or(0);
+  options.sp = request.sp ? (*request.sp ? "true" : "false") : "auto";
+  options.tpExtendEp = request.tpExtendEp;
+  options.hierarchicalA2a = request.hierarchicalA2a;
+  options.distributedOptimizer = request.distributedOptimizer;
+  options.recompute = request.recompute;
+  options.overlap = request.fbOverlap ? "fb" : "none";
+  options.pipelineLayout = request.pipelineLayout;
 }
 
 /// Per virtual stage, one micro-batch's forward and backward time.
@@ -163,41 +191,28 @@ FailureOr<PlanResult> evaluateOne(moe::ModelOp model,
       return model.emitError() << flag << " must be a positive number, got "
                                << value;
 
-  if (request.precision == "fp8" && cluster.device.cubeFlopsFP8.value <= 0)
-    return model.emitError() << "--precision=fp8: " << cluster.device.name
-                             << " has no FP8 matrix path (the preset's "
-                                "device.cube_flops_fp8 is 0); use "
-                                "--precision=bf16";
+  if (!request.pipelineLayout.empty() && request.pp.value_or(1) == 1 &&
+      request.vpp.value_or(1) == 1)
+    return model.emitError("--pipeline-layout needs pipeline parallelism "
+                           "(--pp > 1)");
 
-  // The passes consume the model, so they run on a copy.
+  // The passes consume the model, so they run on a copy: first the passes
+  // that decide, whose decisions the report reads, then the lowering.
   MLIRContext *context = model.getContext();
   PlanResult result;
   result.plan = ModuleOp::create(model.getLoc());
   OpBuilder builder = OpBuilder::atBlockEnd(result.plan->getBody());
   auto copy = cast<moe::ModelOp>(builder.clone(*model));
 
-  PassManager shard(context);
-  MoEShardPassOptions layoutOptions;
-  layoutOptions.devices = cluster.devices;
-  layoutOptions.devicesPerNode = cluster.devicesPerNode.value;
-  layoutOptions.tp = request.tp.value_or(0);
-  layoutOptions.pp = request.pp.value_or(0);
-  layoutOptions.vpp = request.vpp.value_or(0);
-  layoutOptions.ep = request.ep.value_or(0);
-  layoutOptions.etp = request.etp.value_or(0);
-  layoutOptions.cp = request.cp.value_or(0);
-  layoutOptions.sp = request.sp ? (*request.sp ? "true" : "false") : "auto";
-  layoutOptions.tpExtendEp = request.tpExtendEp;
-  layoutOptions.hierarchicalA2a = request.hierarchicalA2a;
-  layoutOptions.distributedOptimizer = request.distributedOptimizer;
-  layoutOptions.globalBatch = request.globalBatch;
-  layoutOptions.microBatch = request.microBatch;
-  layoutOptions.seq = request.seq;
-  shard.addPass(createMoEShardPass(layoutOptions));
-  if (failed(shard.run(*result.plan)))
+  PlanPipelineOptions options;
+  setPipelineOptions(options, request, cluster);
+  PassManager decide(context);
+  buildDecisionPipeline(decide, options);
+  if (failed(decide.run(*result.plan)))
     return failure();
 
-  auto layout = copy->getAttrOfType<moe::LayoutAttr>("moe.layout");
+  auto layout = copy->getAttrOfType<moe::LayoutAttr>(moe::kLayoutAttr);
+  auto training = copy->getAttrOfType<moe::TrainingAttr>(moe::kTrainingAttr);
   ParallelLayout &l = result.layout;
   l.tp = layout.getTp();
   l.pp = layout.getPp();
@@ -207,65 +222,39 @@ FailureOr<PlanResult> evaluateOne(moe::ModelOp model,
   l.cp = layout.getCp();
   l.dp = layout.getDp();
   l.edp = layout.getExpertDataParallel();
-  l.sp = layout.getSp();
+  l.sp = layout.isSequenceParallel();
   l.tpExtendEp = layout.getTpExtendEp();
   l.hierarchicalA2a = layout.getHierarchicalA2a();
   l.distributedOptimizer = layout.getDistributedOptimizer();
-  l.seq = request.seq;
-  l.globalBatch = request.globalBatch;
-  l.microBatch = request.microBatch;
-  l.microBatches = request.globalBatch / (request.microBatch * l.dp);
+  l.seq = training.getSeq();
+  l.globalBatch = training.getGlobalBatch();
+  l.microBatch = training.getMicroBatch();
+  l.microBatches = l.globalBatch / (l.microBatch * l.dp);
   l.recompute = request.recompute;
-  l.attention = request.attention;
-  l.precision = request.precision;
-  l.fbOverlap = request.fbOverlap;
+  l.attention = moe::stringifyAttentionCore(training.getAttention()).str();
+  l.precision = moe::stringifyPrecision(training.getPrecision()).str();
   // The routing skew the lowering prices experts with, and what it means for
   // the busiest expert-parallel rank.
-  RoutingSkew skew = request.routingSkew ? RoutingSkew{*request.routingSkew}
-                                         : defaultRoutingSkew();
+  std::optional<double> skewValue = training.getSkew();
+  RoutingSkew skew = skewValue ? RoutingSkew{*skewValue} : defaultRoutingSkew();
   l.routingSkew = skew.expertCV;
   l.expertImbalance = shardingOf(copy, layout, l.seq, l.microBatch,
                                  cluster.devicesPerNode.value, skew,
                                  l.attention == "unfused")
                           .imbalance;
-
-  // Place the units on virtual stages, then read the placement back.
-  if (l.pp * l.vpp > 1) {
-    PassManager balance(context);
-    MoEBalanceStagesPassOptions stageOptions;
-    stageOptions.layout = request.pipelineLayout;
-    stageOptions.cluster = cluster.spec;
-    stageOptions.seq = l.seq;
-    stageOptions.microBatch = l.microBatch;
-    stageOptions.microBatches = l.microBatches;
-    stageOptions.recompute = l.recompute;
-    stageOptions.attention = l.attention;
-    stageOptions.precision = l.precision;
-    balance.addPass(createMoEBalanceStagesPass(stageOptions));
-    if (failed(balance.run(*result.plan)))
-      return failure();
-  } else if (!request.pipelineLayout.empty()) {
-    return model.emitError("--pipeline-layout needs pipeline parallelism "
-                           "(--pp > 1)");
-  }
-  result.pipeline = pipelineOf(copy, l.pp * l.vpp);
+  result.pipeline = pipelineOf(copy, l.pp, l.vpp);
 
   PassManager lower(context);
-  ConvertMoEToAscendPassOptions options;
-  options.seq = l.seq;
-  options.microBatch = l.microBatch;
-  options.microBatches = l.microBatches;
-  options.recompute = l.recompute;
-  options.attention = l.attention;
-  options.precision = l.precision;
-  options.fbOverlap = l.fbOverlap;
-  options.devicesPerNode = cluster.devicesPerNode.value;
-  options.routingSkew = request.routingSkew.value_or(-1);
-  lower.addPass(createConvertMoEToAscendPass(options));
+  ConvertMoEToAscendPassOptions lowering;
+  lowering.devicesPerNode = cluster.devicesPerNode.value;
+  lower.addPass(createConvertMoEToAscendPass(lowering));
   if (failed(lower.run(*result.plan)))
     return failure();
 
   auto plan = *result.plan->getOps<ascend::PlanOp>().begin();
+  // What the schedule runs, which is nothing to overlap when no op
+  // communicates.
+  l.fbOverlap = plan.getSchedule().getOverlap();
   FailureOr<SimulationResult> simulation =
       simulate(plan, cluster, recordTrace);
   if (failed(simulation))

@@ -2,23 +2,21 @@
 //
 // A global decision: price every unit (embedding, layer, MTP layer, final
 // norm, head, loss) with the cost interpreter's own kernel and collective
-// times, then split the ordered units over the virtual stages so that the
-// slowest is as fast as it can be, or honour a user's Megatron layout
-// string. Writes `moe.stage` only.
+// times (lib/Cost/UnitCost, no lowering), then split the ordered units over
+// the virtual stages so that the slowest is as fast as it can be, around
+// any placement set by hand, or honour a user's Megatron layout string.
+// Writes `moe.placement` only.
 //
 //===----------------------------------------------------------------------===//
 
-#include "dialects/ascend/AscendOps.h"
+#include "dialects/moe/MoEConstants.h"
 #include "dialects/moe/MoEOps.h"
 #include "moeplan/Analysis/ModelAnalysis.h"
-#include "moeplan/Conversion/OpKernels.h"
-#include "moeplan/Conversion/Passes.h"
 #include "moeplan/Cost/Interpreter.h"
+#include "moeplan/Cost/UnitCost.h"
 #include "moeplan/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
-#include "mlir/Pass/PassManager.h"
-#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Debug.h"
 
 #include <algorithm>
@@ -47,6 +45,8 @@ struct Unit {
   double cost = 0;          ///< seconds per micro-batch
   double staticBytes = 0;   ///< weights, gradients, optimizer state
   double savedBytes = 0;    ///< kept per micro-batch in flight
+  /// The virtual stage a hand-set moe.placement fixes, if any.
+  std::optional<int64_t> fixed;
 };
 
 /// The model's units in Megatron's layout order: E, the decoder layers, the
@@ -121,6 +121,8 @@ public:
 
 private:
   LogicalResult place(ModelOp model);
+  LogicalResult readPlacements(ModelOp model, LayoutAttr parallel,
+                               std::vector<Unit> &units);
   LogicalResult price(ModelOp model, LayoutAttr parallel,
                       std::vector<Unit> &units);
   LogicalResult honour(ModelOp model, LayoutAttr parallel,
@@ -132,28 +134,76 @@ private:
 
   /// Device memory the stages may use (capacity less the reserve).
   double memoryBudget = 0;
+  /// Micro-batches per step, for those in flight on each stage.
+  int64_t microBatches = 0;
 };
 } // namespace
 
 LogicalResult MoEBalanceStagesPass::place(ModelOp model) {
-  auto parallel = model->getAttrOfType<LayoutAttr>("moe.layout");
-  if (!parallel)
-    return model.emitError("moe-balance-stages needs the model's moe.layout; "
-                           "run moe-shard first");
+  auto parallel = model->getAttrOfType<LayoutAttr>(kLayoutAttr);
+  if (!parallel || !parallel.isComplete())
+    return model.emitError("moe-balance-stages needs the model's complete "
+                           "moe.layout; run moe-shard first");
   std::vector<Unit> units = unitsOf(model);
+  if (failed(readPlacements(model, parallel, units)))
+    return failure();
   SmallVector<int64_t> stage(units.size(), 0);
   const std::string userLayout = layout;
   if (!userLayout.empty()) {
     if (failed(honour(model, parallel, units, stage)))
       return failure();
-  } else {
+  } else if (parallel.getPp() * parallel.getVpp() > 1) {
     if (failed(price(model, parallel, units)))
       return failure();
     balance(parallel, units, stage);
   }
   Builder builder(&getContext());
+  int64_t pp = parallel.getPp();
   for (auto [unit, virtualStage] : llvm::zip(units, stage))
-    unit.op->setAttr("moe.stage", builder.getI64IntegerAttr(virtualStage));
+    unit.op->setAttr(kPlacementAttr,
+                     PlacementAttr::get(&getContext(), virtualStage % pp,
+                                        virtualStage / pp));
+  return success();
+}
+
+LogicalResult MoEBalanceStagesPass::readPlacements(ModelOp model,
+                                                   LayoutAttr parallel,
+                                                   std::vector<Unit> &units) {
+  int64_t pp = parallel.getPp(), stages = pp * parallel.getVpp();
+  int64_t lastChunk = stages - pp;
+  std::optional<int64_t> previous;
+  Operation *previousOp = nullptr;
+  for (Unit &unit : units) {
+    auto placement = unit.op->getAttrOfType<PlacementAttr>(kPlacementAttr);
+    if (!placement)
+      continue;
+    int64_t v = placement.getChunk() * pp + placement.getStage();
+    auto diag = [&]() {
+      return unit.op->emitOpError()
+             << "is placed by hand on stage " << placement.getStage()
+             << ", chunk " << placement.getChunk() << " (virtual stage " << v
+             << "), but ";
+    };
+    if (placement.getStage() >= pp || v >= stages)
+      return diag() << "the layout has pp = " << pp
+                    << ", vpp = " << parallel.getVpp();
+    if (unit.letter == 'E' && v != 0)
+      return diag() << "the embedding opens the first virtual stage";
+    if (unit.letter == 'L' && v != stages - 1)
+      return diag() << "the final norm, head and loss close the last virtual "
+                       "stage ("
+                    << stages - 1 << ")";
+    if (unit.letter == 'm' && v < lastChunk)
+      return diag() << "MTP layers belong to a rank's last chunk ("
+                    << parallel.getVpp() - 1 << ")";
+    if (previous && v < *previous)
+      return diag() << "an earlier unit ('" << unitName(previousOp)
+                    << "') is placed on virtual stage " << *previous
+                    << "; units keep the model's order";
+    previous = v;
+    previousOp = unit.op;
+    unit.fixed = v;
+  }
   return success();
 }
 
@@ -198,9 +248,19 @@ LogicalResult MoEBalanceStagesPass::honour(ModelOp model, LayoutAttr parallel,
     const Unit &unit = units[i];
     if (unit.letter == 'L') {
       stage[i] = letterStage.back();
+      if (unit.fixed && *unit.fixed != stage[i])
+        return unit.op->emitOpError()
+               << "is placed by hand on virtual stage " << *unit.fixed
+               << " but pipeline layout '" << text << "' puts it on "
+               << stage[i];
       continue;
     }
     stage[i] = letterStage[next++];
+    if (unit.fixed && *unit.fixed != stage[i])
+      return unit.op->emitOpError()
+             << "is placed by hand on virtual stage " << *unit.fixed
+             << " but pipeline layout '" << text << "' puts it on "
+             << stage[i];
     if (unit.letter == 'm' && stage[i] / pp != vpp - 1)
       return model.emitError() << "pipeline layout '" << text << "' puts "
                                << unit.name << " in chunk " << stage[i] / pp
@@ -219,73 +279,35 @@ LogicalResult MoEBalanceStagesPass::price(ModelOp model, LayoutAttr parallel,
   llvm::Expected<ClusterSpec> spec = loadCluster(clusterSpec);
   if (!spec)
     return model.emitError(llvm::toString(spec.takeError()));
+  auto training = model->getAttrOfType<TrainingAttr>(kTrainingAttr);
+  if (!training || !training.isComplete())
+    return model.emitError("moe-balance-stages needs the model's complete "
+                           "moe.training to price the stages; run moe-shard "
+                           "first");
 
-  // Lower a copy with the same layout and price every op of one micro-batch.
-  OwningOpRef<ModuleOp> copy = ModuleOp::create(model.getLoc());
-  OpBuilder builder = OpBuilder::atBlockEnd(copy->getBody());
-  Operation *clone = builder.clone(*model);
-  clone->walk([](Operation *op) { op->removeAttr("moe.stage"); });
-  PassManager pm(&getContext());
-  ConvertMoEToAscendPassOptions options;
-  options.seq = seq;
-  options.microBatch = microBatch;
-  // Any count the schedule accepts: the cost of one micro-batch is priced.
-  options.microBatches = parallel.getPp();
-  options.recompute = recompute;
-  options.attention = attention;
-  options.precision = precision;
-  options.devicesPerNode = spec->devicesPerNode.value;
-  pm.addPass(createConvertMoEToAscendPass(options));
-  if (failed(pm.run(*copy)))
-    return failure();
-
-  llvm::StringMap<double> cost;
-  copy->walk([&](Operation *op) {
-    auto stream = op->getAttrOfType<ascend::StreamAttr>("stream");
-    // Once-per-step data-parallel work and pipeline transfers are not a
-    // unit's per-micro-batch cost.
-    if (!stream || op->hasAttr("only") ||
-        isa<ascend::SendOp, ascend::RecvOp>(op))
-      return;
-    if (std::optional<double> time = opDuration(op, *spec)) {
-      StringRef name = op->getAttrOfType<StringAttr>("name").getValue();
-      cost[name.split('.').first] += *time;
-    }
-  });
-  for (Unit &unit : units)
-    unit.cost = cost.lookup(unit.name);
-
-  // Memory, from the same per-op work the lowering emits.
-  Sharding sharding =
-      shardingOf(model, parallel, seq, microBatch, spec->devicesPerNode.value,
-                 defaultRoutingSkew(), attention == "unfused");
+  // Each unit's work for one micro-batch, as the lowering will emit it.
+  MicroBatchShape shape{training.getSeq(), training.getMicroBatch()};
+  std::optional<double> skew = training.getSkew();
+  Sharding sharding = shardingOf(
+      model, parallel, shape.seq, shape.microBatch, spec->devicesPerNode.value,
+      skew ? RoutingSkew{*skew} : defaultRoutingSkew(),
+      training.getAttention() == AttentionCore::Unfused,
+      training.getPrecision() == Precision::FP8);
+  Grids grids = gridsOf(parallel, sharding);
+  int64_t input = layerInputBytes(model, shape, sharding);
   bool distributed = parallel.getDistributedOptimizer();
   double denseShards = distributed ? parallel.getDp() * parallel.getCp() : 1;
   double expertShards = distributed ? parallel.getExpertDataParallel() : 1;
-  const std::string policy = recompute;
-  double layerInput = 2.0 * model.getHiddenSize() * seq * microBatch /
-                      sharding.cp / (sharding.sp ? sharding.tp : 1);
-  MicroBatchShape shape{seq, microBatch};
   for (Unit &unit : units) {
-    double dense = 0, expert = 0, saved = 0;
-    unit.op->walk([&](Operation *leaf) {
-      if (leaf->getNumRegions() != 0)
-        return;
-      OpKernels work = lowerOpKernels(leaf, shape, sharding, "");
-      dense += work.denseParams;
-      expert += work.expertParams;
-      for (const SavedSpec &tensor : work.saved)
-        if (policy != "selective" ||
-            tensor.kind != SavedTensorKind::AttentionCore)
-          saved += tensor.bytes;
-    });
+    UnitWork work = unitWorkOf(unit.op, shape, sharding);
+    unit.cost = unitTime(work, grids, *spec);
+    double dense = work.denseParams, expert = work.expertParams;
     unit.staticBytes = 6 * (dense + expert) +
                        12 * (dense / denseShards + expert / expertShards);
-    unit.savedBytes = policy == "full" && unit.letter != 'E' &&
-                              unit.letter != 'L'
-                          ? layerInput
-                          : saved;
+    unit.savedBytes = unitSavedBytes(work, input);
   }
+  microBatches = training.getGlobalBatch() /
+                 (training.getMicroBatch() * parallel.getDp());
   memoryBudget = spec->device.memoryBytes.value -
                  spec->device.runtimeReserveBytes.value;
   return success();
@@ -333,33 +355,37 @@ bool MoEBalanceStagesPass::split(LayoutAttr parallel,
                 stages = parallel.getPp() * parallel.getVpp();
   const int64_t lastChunk = stages - parallel.getPp();
   std::vector<int64_t> flights =
-      inFlight(parallel.getPp(), parallel.getVpp(),
-               microBatches > 0 ? int64_t(microBatches) : parallel.getPp());
-  std::vector<double> prefix(n + 1, 0), statics(n + 1, 0), saved(n + 1, 0);
+      inFlight(parallel.getPp(), parallel.getVpp(), microBatches);
+  // Times in whole nanoseconds, so that splits whose stages cost the same
+  // tie exactly, however the units' costs were summed, and the tie-break
+  // below decides them.
+  std::vector<int64_t> prefix(n + 1, 0);
+  std::vector<double> statics(n + 1, 0), saved(n + 1, 0);
   for (int64_t i = 0; i < n; ++i) {
-    prefix[i + 1] = prefix[i] + units[i].cost;
+    prefix[i + 1] = prefix[i] + std::llround(units[i].cost * 1e9);
     statics[i + 1] = statics[i] + units[i].staticBytes;
     saved[i + 1] = saved[i] + units[i].savedBytes;
   }
-  // Whether units [from, to) may form virtual stage `part`: the embedding
-  // opens the first stage, the final norm, head and loss close the last,
-  // MTP layers sit in a last chunk, and the stage fits its memory.
-  auto allowed = [&](int64_t part, int64_t from, int64_t to) {
-    for (int64_t i = from; i < to; ++i) {
-      char letter = units[i].letter;
-      if ((letter == 'E' && part != 0) || (letter == 'L' && part != stages - 1) ||
-          (letter == 'm' && part < lastChunk))
-        return false;
-    }
-    double memory = statics[to] - statics[from] +
-                    (saved[to] - saved[from]) * flights[part];
-    return memory <= budget;
-  };
+  // The virtual stages each unit may take: the embedding opens the first
+  // stage, the final norm, head and loss close the last, MTP layers sit in
+  // a last chunk, and a hand-set placement is kept.
+  std::vector<int64_t> lowest(n), highest(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const Unit &unit = units[i];
+    lowest[i] = unit.letter == 'L'   ? stages - 1
+                : unit.letter == 'm' ? lastChunk
+                                     : 0;
+    highest[i] = unit.letter == 'E' ? 0 : stages - 1;
+    if (unit.fixed)
+      lowest[i] = highest[i] = *unit.fixed;
+  }
   // best[j][i]: the best split of units [0, i) over stages [0, j): the
   // slowest stage first, then the sum of squared stage times, which spreads
-  // the remaining work instead of leaving a stage empty.
+  // the remaining work instead of leaving a stage empty. Of equal splits the
+  // first found wins: the one with the lightest stages last.
+  constexpr int64_t kUnreachable = std::numeric_limits<int64_t>::max();
   struct Split {
-    double slowest = std::numeric_limits<double>::infinity();
+    int64_t slowest = kUnreachable;
     double squares = 0;
     bool operator<(const Split &other) const {
       return std::tie(slowest, squares) < std::tie(other.slowest, other.squares);
@@ -370,20 +396,32 @@ bool MoEBalanceStagesPass::split(LayoutAttr parallel,
                                         std::vector<int64_t>(n + 1, 0));
   best[0][0] = {0, 0};
   for (int64_t j = 1; j <= stages; ++j)
-    for (int64_t i = 0; i <= n; ++i)
+    for (int64_t i = 0; i <= n; ++i) {
+      // Units [k, i) as stage j - 1, growing the stage backwards: the units'
+      // bounds and the memory only tighten, so the first misfit ends it.
+      int64_t part = j - 1, from = 0, to = stages - 1;
       for (int64_t k = i; k >= 0; --k) {
+        if (k < i) {
+          from = std::max(from, lowest[k]);
+          to = std::min(to, highest[k]);
+        }
+        double memory = statics[i] - statics[k] +
+                        (saved[i] - saved[k]) * flights[part];
+        if (from > part || memory > budget)
+          break;
         const Split &before = best[j - 1][k];
-        if (std::isinf(before.slowest) || !allowed(j - 1, k, i))
+        if (before.slowest == kUnreachable || part > to)
           continue;
-        double time = prefix[i] - prefix[k];
+        int64_t time = prefix[i] - prefix[k];
         Split split{std::max(before.slowest, time),
-                    before.squares + time * time};
+                    before.squares + double(time) * double(time)};
         if (split < best[j][i]) {
           best[j][i] = split;
           cut[j][i] = k;
         }
       }
-  if (std::isinf(best[stages][n].slowest))
+    }
+  if (best[stages][n].slowest == kUnreachable)
     return false;
   for (int64_t j = stages, i = n; j > 0; --j) {
     int64_t k = cut[j][i];
@@ -391,8 +429,8 @@ bool MoEBalanceStagesPass::split(LayoutAttr parallel,
       stage[u] = j - 1;
     i = k;
   }
-  slowestStageMicros = int64_t(best[stages][n].slowest * 1e6);
+  slowestStageMicros = best[stages][n].slowest / 1000;
   LLVM_DEBUG(llvm::dbgs() << "moe-balance-stages: slowest stage "
-                          << best[stages][n].slowest << " s\n");
+                          << best[stages][n].slowest << " ns\n");
   return true;
 }

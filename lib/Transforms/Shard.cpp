@@ -1,14 +1,19 @@
 //===- Shard.cpp - decide and check the 5D parallel layout ----------------===//
 //
 // A global decision, so an analysis of the model's shape and a plain walk
-// that writes `moe.layout`. Every check names the option to change and what
+// that writes `moe.layout` and `moe.training`. Fields already in the IR are
+// kept (like Shardy's closed dimensions); the open ones take the options or
+// Megatron's defaults. Every check names the option to change and what
 // values would work, because a user reaches this pass from moe-plan flags.
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/moe/MoEConstants.h"
 #include "dialects/moe/MoEOps.h"
+#include "moeplan/Cost/Cluster.h"
 #include "moeplan/Transforms/Passes.h"
 
+#include "mlir/IR/Builders.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/Debug.h"
 
@@ -70,79 +75,231 @@ public:
   using Base::Base;
 
   void runOnOperation() override {
+    if (failed(loadOptions()))
+      return signalPassFailure();
     for (ModelOp model : getOperation().getOps<ModelOp>())
       if (failed(shard(model)))
         return signalPassFailure();
   }
 
 private:
-  FailureOr<LayoutAttr> decide(ModelOp model);
-  LogicalResult check(ModelOp model, LayoutAttr layout);
+  LogicalResult loadOptions();
+  FailureOr<TrainingAttr> decideTraining(ModelOp model);
+  FailureOr<LayoutAttr> decideLayout(ModelOp model);
+  LogicalResult check(ModelOp model, LayoutAttr layout,
+                      TrainingAttr training);
 
   LogicalResult shard(ModelOp model) {
-    LayoutAttr layout = model->getAttrOfType<LayoutAttr>("moe.layout");
-    if (!layout) {
-      FailureOr<LayoutAttr> decided = decide(model);
-      if (failed(decided))
-        return failure();
-      layout = *decided;
-    }
-    if (failed(check(model, layout)))
+    FailureOr<TrainingAttr> training = decideTraining(model);
+    if (failed(training))
       return failure();
-    model->setAttr("moe.layout", layout);
-    LLVM_DEBUG(llvm::dbgs() << "moe-shard: " << layout << "\n");
+    FailureOr<LayoutAttr> layout = decideLayout(model);
+    if (failed(layout) || failed(check(model, *layout, *training)))
+      return failure();
+    model->setAttr(kLayoutAttr, *layout);
+    model->setAttr(kTrainingAttr, *training);
+    LLVM_DEBUG(llvm::dbgs() << "moe-shard: " << *layout << " " << *training
+                            << "\n");
     return success();
   }
+
+  /// The cluster's devices and node size, from `cluster` or the options.
+  int64_t clusterDevices = 0, nodeSize = 8;
+  /// The cluster's device, when `cluster` names one.
+  std::optional<moeplan::DeviceSpec> device;
 };
+
+/// A field given by the IR (`fixed`, 0 when open) and asked by an option
+/// (`asked`, 0 when not): the IR's wins, and the two must agree.
+FailureOr<int64_t> merge(ModelOp model, StringRef attr, StringRef field,
+                         int64_t fixed, int64_t asked) {
+  if (fixed && asked && fixed != asked)
+    return model.emitError() << "the model's " << attr << " sets " << field
+                             << " = " << fixed << " but the option asks for "
+                             << asked << "; drop one of them";
+  return fixed ? fixed : asked;
+}
 } // namespace
 
-FailureOr<LayoutAttr> MoEShardPass::decide(ModelOp model) {
-  const int64_t cluster = devices;
-  if (cluster <= 0)
-    return model.emitError("moe-shard needs the cluster's device count "
-                           "(devices=N)");
+LogicalResult MoEShardPass::loadOptions() {
+  clusterDevices = devices;
+  nodeSize = devicesPerNode;
+  const std::string spec = cluster;
+  if (!spec.empty()) {
+    llvm::Expected<moeplan::ClusterSpec> loaded = moeplan::loadCluster(spec);
+    if (!loaded)
+      return getOperation().emitError(llvm::toString(loaded.takeError()));
+    clusterDevices = loaded->devices;
+    nodeSize = loaded->devicesPerNode.value;
+    device = loaded->device;
+  }
+  if (nodeSize <= 0)
+    return getOperation().emitError()
+           << "moe-shard option devices-per-node must be positive, got "
+           << nodeSize;
+  return success();
+}
+
+FailureOr<TrainingAttr> MoEShardPass::decideTraining(ModelOp model) {
+  auto given = model->getAttrOfType<TrainingAttr>(kTrainingAttr);
+  int64_t sizes[3] = {0, 0, 0};
+  const int64_t asked[3] = {seq, microBatch, globalBatch};
+  static constexpr StringLiteral kNames[3] = {"seq", "micro_batch",
+                                              "global_batch"};
+  for (int i = 0; i < 3; ++i) {
+    if (asked[i] < 0)
+      return model.emitError() << "moe-shard option " << kNames[i]
+                               << " must be positive, got " << asked[i];
+    int64_t fixed = !given                   ? 0
+                    : i == 0                 ? given.getSeq()
+                    : i == 1                 ? given.getMicroBatch()
+                                             : given.getGlobalBatch();
+    FailureOr<int64_t> value =
+        merge(model, kTrainingAttr, kNames[i], fixed, asked[i]);
+    if (failed(value))
+      return failure();
+    sizes[i] = *value;
+  }
+  // Precision and attention have no open value in the IR: the model's stand
+  // unless an option asks for something else.
+  Precision precision = given ? given.getPrecision() : Precision::BF16;
+  const std::string precisionOption = this->precision;
+  if (!precisionOption.empty()) {
+    std::optional<Precision> parsed = symbolizePrecision(precisionOption);
+    if (!parsed)
+      return model.emitError() << "moe-shard option precision must be bf16 "
+                                  "or fp8, got '"
+                               << precisionOption << "'";
+    if (given && *parsed != precision)
+      return model.emitError()
+             << "the model's " << kTrainingAttr << " sets precision = "
+             << stringifyPrecision(precision) << " but the option asks for "
+             << precisionOption << "; drop one of them";
+    precision = *parsed;
+  }
+  if (precision == Precision::FP8 && device && device->cubeFlopsFP8.value <= 0)
+    return model.emitError()
+           << "precision fp8: " << device->name
+           << " has no FP8 matrix path (the preset's device.cube_flops_fp8 "
+              "is 0); use bf16 (--precision=bf16)";
+  AttentionCore attention = given ? given.getAttention() : AttentionCore::Flash;
+  const std::string attentionOption = this->attention;
+  if (!attentionOption.empty()) {
+    std::optional<AttentionCore> parsed =
+        symbolizeAttentionCore(attentionOption);
+    if (!parsed)
+      return model.emitError() << "moe-shard option attention must be flash "
+                                  "or unfused, got '"
+                               << attentionOption << "'";
+    if (given && *parsed != attention)
+      return model.emitError()
+             << "the model's " << kTrainingAttr << " sets attention = "
+             << stringifyAttentionCore(attention)
+             << " but the option asks for " << attentionOption
+             << "; drop one of them";
+    attention = *parsed;
+  }
+  FloatAttr skew = given ? given.getRoutingSkew() : FloatAttr();
+  if (routingSkew >= 0) {
+    if (skew && skew.getValueAsDouble() != routingSkew)
+      return model.emitError()
+             << "the model's " << kTrainingAttr << " sets routing_skew = "
+             << skew.getValueAsDouble() << " but the option asks for "
+             << routingSkew << "; drop one of them";
+    skew = Builder(&getContext()).getF64FloatAttr(routingSkew);
+  }
+  return TrainingAttr::getChecked(
+      [&] { return model.emitError(); }, &getContext(), sizes[0], sizes[1],
+      sizes[2], precision, attention, skew);
+}
+
+FailureOr<LayoutAttr> MoEShardPass::decideLayout(ModelOp model) {
+  auto given = model->getAttrOfType<LayoutAttr>(kLayoutAttr);
   const std::string spChoice = sp;
   if (spChoice != "auto" && spChoice != "true" && spChoice != "false")
     return model.emitError() << "moe-shard option sp must be auto, true or "
                                 "false, got '"
                              << spChoice << "'";
-  for (auto [name, value] : {std::pair<StringRef, int64_t>{"tp", tp},
-                             {"pp", pp},
-                             {"vpp", vpp},
-                             {"ep", ep},
-                             {"etp", etp},
-                             {"cp", cp}})
-    if (value < 0)
-      return model.emitError() << "--" << name << " must be positive, got "
-                               << value;
-  // Megatron's defaults for what is not given.
-  int64_t t = tp ? tp : 1, p = pp ? pp : 1, v = vpp ? vpp : 1,
-          e = ep ? ep : 1, c = cp ? cp : 1;
-  int64_t et = etp ? etp : (tpExtendEp ? 1 : t);
-  bool s = spChoice == "auto" ? t > 1 : spChoice == "true";
-  int64_t modelParallel = t * p * c;
-  if (cluster % modelParallel != 0)
-    return model.emitError()
-           << "devices (" << cluster << ") must be divisible by TP x PP x CP = "
-           << t << " x " << p << " x " << c << " = " << modelParallel
-           << "; choose sizes whose product divides " << cluster;
-  int64_t d = cluster / modelParallel;
-  int64_t expertGroup = e * et * (tpExtendEp ? t : 1);
+  const int64_t asked[6] = {tp, pp, vpp, ep, etp, cp};
+  static constexpr StringLiteral kNames[6] = {"tp", "pp", "vpp",
+                                              "ep", "etp", "cp"};
+  const int64_t fixed[6] = {given ? given.getTp() : 0,  given ? given.getPp() : 0,
+                            given ? given.getVpp() : 0, given ? given.getEp() : 0,
+                            given ? given.getEtp() : 0, given ? given.getCp() : 0};
+  int64_t sizes[6];
+  for (int i = 0; i < 6; ++i) {
+    if (asked[i] < 0)
+      return model.emitError() << "--" << kNames[i]
+                               << " must be positive, got " << asked[i];
+    FailureOr<int64_t> value =
+        merge(model, kLayoutAttr, kNames[i], fixed[i], asked[i]);
+    if (failed(value))
+      return failure();
+    sizes[i] = *value;
+  }
+  bool extendEp = tpExtendEp || (given && given.getTpExtendEp());
+  bool hierarchical = hierarchicalA2a || (given && given.getHierarchicalA2a());
+  bool distributed =
+      distributedOptimizer || (given && given.getDistributedOptimizer());
+  // Megatron's defaults for what is open.
+  int64_t t = sizes[0] ? sizes[0] : 1, p = sizes[1] ? sizes[1] : 1,
+          v = sizes[2] ? sizes[2] : 1, e = sizes[3] ? sizes[3] : 1,
+          c = sizes[5] ? sizes[5] : 1;
+  int64_t et = sizes[4] ? sizes[4] : (extendEp ? 1 : t);
+  std::optional<bool> givenSp = given ? given.getSp() : std::nullopt;
+  if (givenSp && spChoice != "auto" && *givenSp != (spChoice == "true"))
+    return model.emitError() << "the model's " << kLayoutAttr << " sets sp = "
+                             << (*givenSp ? "true" : "false")
+                             << " but the option asks for " << spChoice
+                             << "; drop one of them";
+  bool s = givenSp ? *givenSp : spChoice == "auto" ? t > 1 : spChoice == "true";
+
+  const int64_t cluster = clusterDevices;
+  int64_t givenDp = given ? given.getDp() : 0;
+  if (cluster <= 0 && !givenDp)
+    return model.emitError("moe-shard needs the cluster's device count "
+                           "(devices=N or cluster=PRESET:N)");
+  int64_t modelParallel;
+  if (llvm::MulOverflow(t, p, modelParallel) ||
+      llvm::MulOverflow(modelParallel, c, modelParallel))
+    return model.emitError() << "TP x PP x CP = " << t << " x " << p << " x "
+                             << c << " overflows 64 bits";
+  int64_t d = givenDp;
+  if (cluster > 0) {
+    if (cluster % modelParallel != 0)
+      return model.emitError()
+             << "devices (" << cluster
+             << ") must be divisible by TP x PP x CP = " << t << " x " << p
+             << " x " << c << " = " << modelParallel
+             << "; choose sizes whose product divides " << cluster;
+    if (givenDp && givenDp != cluster / modelParallel)
+      return model.emitError()
+             << "the model's " << kLayoutAttr << " sets dp = " << givenDp
+             << " but " << cluster << " devices over TP x PP x CP = "
+             << modelParallel << " give DP = " << cluster / modelParallel;
+    d = cluster / modelParallel;
+  }
+  int64_t expertGroup = e * et * (extendEp ? t : 1);
   if ((t * c * d) % expertGroup != 0)
     return model.emitError()
-           << "the expert group EP x ETP" << (tpExtendEp ? " x TP" : "")
+           << "the expert group EP x ETP" << (extendEp ? " x TP" : "")
            << " = " << expertGroup << " must divide TP x CP x DP = "
            << t * c * d << " (experts and attention fold over the same "
            << "devices); use an EP that divides " << t * c * d / et;
-  return LayoutAttr::get(&getContext(), t, p, v, e, et, c, d, s, tpExtendEp,
-                         hierarchicalA2a, distributedOptimizer);
+  return LayoutAttr::getChecked([&] { return model.emitError(); },
+                                &getContext(), t, p, v, e, et, c, d,
+                                std::optional<bool>(s), extendEp,
+                                hierarchical, distributed);
 }
 
-LogicalResult MoEShardPass::check(ModelOp model, LayoutAttr layout) {
+LogicalResult MoEShardPass::check(ModelOp model, LayoutAttr layout,
+                                  TrainingAttr training) {
   ModelShape shape = shapeOf(model);
-  // Plain values of the options, for arithmetic and messages.
-  const int64_t cluster = devices, perNode = devicesPerNode,
-                batch = globalBatch, micro = microBatch, tokens = seq;
+  // Plain values, for arithmetic and messages (0: open, not checked).
+  const int64_t cluster = clusterDevices, perNode = nodeSize,
+                batch = training.getGlobalBatch(),
+                micro = training.getMicroBatch() ? training.getMicroBatch() : 1,
+                tokens = training.getSeq();
   int64_t t = layout.getTp(), p = layout.getPp(), v = layout.getVpp(),
           e = layout.getEp(), et = layout.getEtp(), c = layout.getCp(),
           d = layout.getDp();
@@ -178,7 +335,7 @@ LogicalResult MoEShardPass::check(ModelOp model, LayoutAttr layout) {
       if (ffn % et != 0)
         return fail() << "the expert FFN width " << ffn
                       << " is not divisible by --etp=" << et;
-    if (t > 1 && !layout.getSp())
+    if (t > 1 && !layout.isSequenceParallel())
       return fail() << "MoE layers with --tp=" << t
                     << " need sequence parallelism (Megatron requires it): "
                        "add --sp";

@@ -6,6 +6,9 @@
 // RUN: not moe-opt %s --moe-balance-stages 2>&1 | FileCheck %s --check-prefix=CLUSTER
 // RUN: not moe-opt %s --moe-balance-stages="cluster=tpu" 2>&1 | FileCheck %s --check-prefix=PRESET
 // RUN: sed 's/ attributes {moe.layout = [^}]*}//' %s | not moe-opt --moe-balance-stages="layout=EtttttmL" 2>&1 | FileCheck %s --check-prefix=NOLAYOUT
+// RUN: sed 's/moe.decoder_layer 2 {/moe.decoder_layer 2 attributes {moe.placement = #moe.placement<stage = 0, chunk = 1>} {/' %s \
+// RUN:   | not moe-opt --moe-balance-stages="layout=Ett|tt|tm|L" 2>&1 | FileCheck %s --check-prefix=HAND
+// RUN: not moe-opt %s --moe-balance-stages="cluster=a100-80g:8" 2>&1 | FileCheck %s --check-prefix=TRAINING
 
 // Every way a layout string or the pass's options can be wrong names the
 // problem and what the model needs.
@@ -16,7 +19,9 @@
 // MTP: error: pipeline layout 'Ett|tttm||L' puts mtp0 in chunk 0; MTP layers belong to a rank's last chunk (1)
 // CLUSTER: error: moe-balance-stages needs a cluster to price the stages (cluster=PRESET), or a layout to honour
 // PRESET: error: unknown cluster preset 'tpu'
-// NOLAYOUT: error: moe-balance-stages needs the model's moe.layout; run moe-shard first
+// NOLAYOUT: error: moe-balance-stages needs the model's complete moe.layout; run moe-shard first
+// HAND: error: 'moe.decoder_layer' op is placed by hand on virtual stage 2 but pipeline layout 'Ett|tt|tm|L' puts it on 1
+// TRAINING: error: moe-balance-stages needs the model's complete moe.training to price the stages; run moe-shard first
 moe.model @m hidden = 512, vocab = 32000 attributes {moe.layout = #moe.layout<tp = 1, pp = 2, vpp = 2, ep = 1, etp = 1, cp = 1, dp = 4, sp = false, tp_extend_ep = false, hierarchical_a2a = false, distributed_optimizer = false>} {
   moe.embedding
   moe.decoder_layer 0 {

@@ -4,7 +4,7 @@
 // RUN: not moe-opt %s --moe-shard="devices=16 sp=maybe" 2>&1 | FileCheck %s --check-prefix=SP
 
 // Options that cannot make a layout: each message names the option and the fix.
-// DEVICES: error: moe-shard needs the cluster's device count (devices=N)
+// DEVICES: error: moe-shard needs the cluster's device count (devices=N or cluster=PRESET:N)
 // DIVIDE: error: devices (12) must be divisible by TP x PP x CP = 8 x 1 x 1 = 8; choose sizes whose product divides 12
 // FOLD: error: the expert group EP x ETP = 32 must divide TP x CP x DP = 16 (experts and attention fold over the same devices); use an EP that divides 16
 // SP: error: moe-shard option sp must be auto, true or false, got 'maybe'

@@ -3,6 +3,7 @@
 #include "dialects/ascend/AscendDialect.h"
 #include "dialects/moe/MoEDialect.h"
 #include "moeplan/Conversion/Passes.h"
+#include "moeplan/Pipelines/PlanPipeline.h"
 #include "moeplan/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Shard/IR/ShardDialect.h"
@@ -12,6 +13,7 @@
 int main(int argc, char **argv) {
   moeplan::registerConversionPasses();
   moeplan::registerTransformsPasses();
+  moeplan::registerPlanPipeline();
   mlir::DialectRegistry registry;
   registry.insert<mlir::moe::MoEDialect, mlir::ascend::AscendDialect,
                   mlir::shard::ShardDialect,

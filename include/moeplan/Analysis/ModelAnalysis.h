@@ -78,36 +78,13 @@ llvm::ArrayRef<FlopsConvention> allFlopsConventions();
 mlir::FailureOr<double> flopsPerToken(mlir::moe::ModelOp model, int64_t seq,
                                       FlopsConvention convention);
 
-/// What a saved tensor is, so that recompute and swap can target it.
-enum class SavedTensorKind {
-  LayerInput,    ///< the input of a norm or of a projection
-  NormStats,     ///< per-token normalization statistics (fp32)
-  Projection,    ///< the output of a linear projection kept for the next op
-  MLAUpProj,     ///< MLA up-projected q/k/v (MindSpeed --recompute-mla-up-proj)
-  AttentionCore, ///< flash-attention softmax statistics (log-sum-exp)
-  Activation,    ///< the input of an activation function (SwiGLU/GeLU)
-  Router,        ///< router probabilities and routing map
-  Permuted,      ///< tokens permuted to experts, or expert outputs to combine
-  Logits,        ///< LM head logits / softmax for the cross-entropy
-};
-llvm::StringRef stringifySavedTensorKind(SavedTensorKind kind);
-
-/// A tensor an op keeps from its forward pass for its backward pass, sized
-/// per token of a micro-batch for the whole model width (before any tensor-
-/// or sequence-parallel split) under bf16 activations. Routed-expert tensors
-/// count top-k copies per token, the balanced expectation.
-struct SavedTensor {
-  std::string name;
-  SavedTensorKind kind;
-  int64_t bytesPerToken;
-};
-
-/// The tensors `op` saves (a leaf op; containers return their leaves'), in
-/// forward order. Flash attention is assumed, so nothing grows with seq².
-llvm::SmallVector<SavedTensor> savedTensors(mlir::Operation *op);
-
-/// Sum of bytesPerToken over savedTensors(op).
-int64_t savedBytesPerToken(mlir::Operation *op);
+/// The saved-tensor model lives in the dialect (moe.memory names its
+/// tensors); these are its names here.
+using mlir::moe::SavedTensor;
+using mlir::moe::SavedTensorKind;
+using mlir::moe::savedBytesPerToken;
+using mlir::moe::savedTensors;
+using mlir::moe::stringifySavedTensorKind;
 
 /// A short stable name for a layer: "dense0", "moe3", "mtp0".
 std::string layerName(mlir::Operation *layer);

@@ -21,51 +21,47 @@ def ConvertMoEToAscendPass : Pass<"convert-moe-to-ascend", "mlir::ModuleOp"> {
     (and, with the distributed optimizer, the weight gather under the first
     forward); then the optimizer step.
 
-    Layers go to virtual pipeline stages as their `moe.stage` attribute says
-    or, without one, evenly in order; the embedding goes to the first
-    stage; the final norm, MTP layers, head and loss to the last.
+    Every decision is read from the IR. The model's `moe.training` (required)
+    gives the sequence, micro-batch and global batch (the micro-batches per
+    step are global batch / (micro-batch · DP)), the precision, the attention
+    core and the routing skew; its `moe.layout` the sharding (one device
+    without one). Units go to virtual pipeline stages as their
+    `moe.placement` says or, without one, evenly in order (the embedding
+    first; the final norm, MTP layers, head and loss last).
 
-    Recompute policies, with Megatron's meanings:
-    - `none`: every saved tensor stays on the device until backward;
-    - `selective`: the attention core is recomputed in backward
-      (`--recompute-granularity selective`), so its softmax statistics are
-      not kept;
-    - `full`: only each layer's input is kept; backward reruns the layer's
-      forward first (`--recompute-granularity full --recompute-method
-      uniform --recompute-num-layers 1`).
+    Each op's `moe.memory` decides its saved tensors: `keep` saves them;
+    `recompute` reruns, before the op's backward, the attention core when
+    only the core's statistics are recomputed (Megatron's selective
+    recompute) and the op's whole forward otherwise; a layer whose every
+    tensor is recomputed is recomputed whole from its kept input (Megatron's
+    full recompute); `swap` saves, swaps out on the host stream, and swaps
+    in at the start of the unit's backward, which waits for it. A tensor
+    without a choice is kept.
+
+    Each op's `moe.overlap` decides its communications: `blocking` (the
+    default) makes compute wait; `fb` on any communication runs each
+    steady-state backward with the next forward (MindSpeed's
+    `--moe-fb-overlap`, one more warm-up forward with virtual stages), which
+    pairs whole micro-batches, so a model mixing `fb` and `blocking` is an
+    error. A name the op does not communicate under the layout is an error
+    that lists the ones it does.
 
     Routed-expert work and dispatch volume are those of the busiest
     expert-parallel rank under the routing skew (docs/load-imbalance.md).
+    Every lowered op is located at the moe op it comes from, named after its
+    kernels' prefix (`"moe3.attention"`), so remarks and errors name the
+    layer.
 
     ```
-    moe-opt --convert-moe-to-ascend="seq=4096 micro-batch=1 micro-batches=8 recompute=selective"
+    moe-opt --moe-shard="devices=8 seq=4096 micro-batch=1 global-batch=8" --convert-moe-to-ascend
     ```
   }];
   let dependentDialects = ["::mlir::ascend::AscendDialect",
                            "::mlir::shard::ShardDialect"];
   let options = [
-    Option<"seq", "seq", "int64_t", /*default=*/"4096",
-           "sequence length in tokens">,
-    Option<"microBatch", "micro-batch", "int64_t", /*default=*/"1",
-           "sequences per micro-batch">,
-    Option<"microBatches", "micro-batches", "int64_t", /*default=*/"1",
-           "micro-batches per step and pipeline">,
-    Option<"recompute", "recompute", "std::string", /*default=*/"\"none\"",
-           "recompute policy: none, selective or full">,
     Option<"devicesPerNode", "devices-per-node", "int64_t", /*default=*/"8",
-           "devices per node, for hierarchical expert dispatch">,
-    Option<"attention", "attention", "std::string", /*default=*/"\"flash\"",
-           "attention core: flash, or unfused (Megatron before flash "
-           "attention: scores in HBM, softmax and dropout kernels)">,
-    Option<"fbOverlap", "fb-overlap", "bool", /*default=*/"false",
-           "overlap each steady-state backward with the next forward "
-           "(MindSpeed's --moe-fb-overlap); one more warm-up forward with "
-           "virtual stages">,
-    Option<"precision", "precision", "std::string", /*default=*/"\"bf16\"",
-           "bf16, or fp8: linear layers' GEMMs on the FP8 path">,
-    Option<"routingSkew", "routing-skew", "double", /*default=*/"-1",
-           "coefficient of variation of expert loads (-1: the published "
-           "default)">,
+           "devices per node, for hierarchical expert dispatch and the "
+           "expert group's split across nodes">,
   ];
   let statistics = [
     Statistic<"numKernels", "kernels", "Cube and Vector kernels emitted">,

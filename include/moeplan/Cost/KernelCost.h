@@ -13,6 +13,8 @@
 
 #include "moeplan/Cost/Cluster.h"
 
+#include "llvm/ADT/ArrayRef.h"
+
 #include <array>
 
 namespace moeplan {
@@ -35,6 +37,31 @@ double cubeShapeEfficiency(const KernelWork &work, const DeviceSpec &device);
 
 /// Seconds one kernel takes on `device`.
 double kernelTime(const KernelWork &work, const DeviceSpec &device);
+
+enum class CollectiveKind { AllReduce, AllGather, ReduceScatter, AllToAll };
+
+/// A communicator group laid over a device grid: how many members it has,
+/// and the span of ranks it covers with the grid's axes laid out row-major
+/// (the last axis varies fastest, as Megatron orders ranks), which decides
+/// the links it crosses.
+struct GroupExtent {
+  int64_t size = 1;
+  int64_t span = 1;
+};
+GroupExtent groupExtent(llvm::ArrayRef<int64_t> gridShape,
+                        llvm::ArrayRef<int16_t> axes);
+
+/// Seconds a collective takes whose members each hold `bytes`: alpha-beta
+/// over the slowest link level the group spans (formulas.md), plus the
+/// device's collective launch.
+double collectiveTime(CollectiveKind kind, GroupExtent group, int64_t bytes,
+                      const ClusterSpec &cluster);
+
+/// Seconds a pipeline send or receive of `bytes` takes.
+double p2pTime(int64_t bytes, const ClusterSpec &cluster);
+
+/// Seconds a swap of `bytes` to or from host memory takes.
+double swapTime(int64_t bytes, const ClusterSpec &cluster);
 
 } // namespace moeplan
 

@@ -28,16 +28,20 @@ def AscendReportCostsPass : Pass<"ascend-report-costs", "mlir::ModuleOp"> {
 }
 
 def MoEShardPass : Pass<"moe-shard", "mlir::ModuleOp"> {
-  let summary = "decide and check the 5D parallel layout of each moe.model";
+  let summary = "decide and check the 5D parallel layout and the training setup of each moe.model";
   let description = [{
-    Writes a `moe.layout` attribute (`#moe.layout<...>`) on every
-    `moe.model`: tensor (TP, with sequence parallelism SP), pipeline (PP,
-    with VPP virtual stages per rank), expert (EP, ETP, or TP-extended EP),
-    context (CP) and data (DP, derived: devices / (TP·PP·CP)) parallelism,
-    and whether the optimizer is distributed (ZeRO-1). A size given as an
-    option is kept; one left at 0 takes Megatron's default (1; ETP = TP, or
-    1 with TP-extended EP; SP when TP > 1). A layout already on the model is
-    checked, not replaced.
+    Writes `moe.layout` (`#moe.layout<...>`) and `moe.training`
+    (`#moe.training<...>`) on every `moe.model`. The layout is tensor (TP,
+    with sequence parallelism SP), pipeline (PP, with VPP virtual stages per
+    rank), expert (EP, ETP, or TP-extended EP), context (CP) and data (DP,
+    devices / (TP·PP·CP)) parallelism, and whether the optimizer is
+    distributed (ZeRO-1).
+
+    Decisions already on the model are kept: every field a (possibly
+    partial) `moe.layout` or `moe.training` gives stays, and an option that
+    asks for a different value is an error naming both. A field open in the
+    IR takes the option; one open in both takes Megatron's default (1;
+    ETP = TP, or 1 with TP-extended EP; SP when TP > 1).
 
     The layout is checked against the model and the cluster, with messages
     that say what to change: heads and KV heads divisible by TP, FFN sizes by
@@ -48,21 +52,24 @@ def MoEShardPass : Pass<"moe-shard", "mlir::ModuleOp"> {
     with MoE and TP > 1, and hierarchical all-to-all's node constraints.
 
     ```
-    moe-opt --moe-shard="devices=6144 devices-per-node=8 tp=8 pp=16 vpp=2 ep=4 tp-extend-ep global-batch=6144 micro-batch=2 seq=4096"
+    moe-opt --moe-shard="cluster=ascend-910b:6144 tp=8 pp=16 vpp=2 ep=4 tp-extend-ep global-batch=6144 micro-batch=2 seq=4096"
     ```
   }];
   let options = [
+    Option<"cluster", "cluster", "std::string", "\"\"",
+           "cluster preset[:devices] or file, for the device count and the "
+           "node size (instead of devices and devices-per-node)">,
     Option<"devices", "devices", "int64_t", "0", "devices of the cluster">,
     Option<"devicesPerNode", "devices-per-node", "int64_t", "8",
            "devices sharing the intra-node link">,
-    Option<"tp", "tp", "int64_t", "0", "tensor-parallel size (0: default)">,
-    Option<"pp", "pp", "int64_t", "0", "pipeline-parallel size (0: default)">,
+    Option<"tp", "tp", "int64_t", "0", "tensor-parallel size (0: open)">,
+    Option<"pp", "pp", "int64_t", "0", "pipeline-parallel size (0: open)">,
     Option<"vpp", "vpp", "int64_t", "0",
-           "virtual pipeline stages per rank (0: default)">,
-    Option<"ep", "ep", "int64_t", "0", "expert-parallel size (0: default)">,
+           "virtual pipeline stages per rank (0: open)">,
+    Option<"ep", "ep", "int64_t", "0", "expert-parallel size (0: open)">,
     Option<"etp", "etp", "int64_t", "0",
-           "expert tensor-parallel size (0: default)">,
-    Option<"cp", "cp", "int64_t", "0", "context-parallel size (0: default)">,
+           "expert tensor-parallel size (0: open)">,
+    Option<"cp", "cp", "int64_t", "0", "context-parallel size (0: open)">,
     Option<"sp", "sp", "std::string", "\"auto\"",
            "sequence parallelism: auto (when TP > 1), true or false">,
     Option<"tpExtendEp", "tp-extend-ep", "bool", "false",
@@ -73,34 +80,107 @@ def MoEShardPass : Pass<"moe-shard", "mlir::ModuleOp"> {
     Option<"distributedOptimizer", "distributed-optimizer", "bool", "false",
            "shard optimizer state over data-parallel replicas (ZeRO-1)">,
     Option<"globalBatch", "global-batch", "int64_t", "0",
-           "sequences per step (0: not checked)">,
-    Option<"microBatch", "micro-batch", "int64_t", "1",
-           "sequences per micro-batch">,
-    Option<"seq", "seq", "int64_t", "0", "sequence length (0: not checked)">,
+           "sequences per step (0: open, not checked)">,
+    Option<"microBatch", "micro-batch", "int64_t", "0",
+           "sequences per micro-batch (0: open, 1 for the checks)">,
+    Option<"seq", "seq", "int64_t", "0",
+           "sequence length (0: open, not checked)">,
+    Option<"precision", "precision", "std::string", "\"\"",
+           "bf16 or fp8 linear layers (empty: the model's, else bf16)">,
+    Option<"attention", "attention", "std::string", "\"\"",
+           "attention core: flash or unfused (empty: the model's, else "
+           "flash)">,
+    Option<"routingSkew", "routing-skew", "double", "-1",
+           "coefficient of variation of expert loads (-1: the model's, else "
+           "the published default)">,
+  ];
+}
+
+def MoESelectMemoryPass : Pass<"moe-select-memory", "mlir::ModuleOp"> {
+  let summary = "choose keep, recompute or swap for every tensor saved for backward";
+  let description = [{
+    Writes `moe.memory` on every op that saves tensors, naming each of its
+    saved tensors, from a policy with Megatron's meanings:
+    - `none`: every tensor stays on the device until backward;
+    - `selective`: the attention core's statistics (flash attention's
+      log-sum-exp, or the unfused core's scores) are recomputed
+      (`--recompute-granularity selective`);
+    - `full`: every tensor of every decoder and MTP layer is recomputed, so
+      each layer keeps only its input and reruns its forward before its
+      backward (`--recompute-granularity full --recompute-method uniform
+      --recompute-num-layers 1`); the embedding, final norm, head and loss
+      keep theirs.
+    A choice already on an op is kept; the policy fills the rest.
+
+    ```
+    moe-opt --moe-select-memory="policy=selective"
+    ```
+  }];
+  let options = [
+    Option<"policy", "policy", "std::string", "\"none\"",
+           "none, selective or full">,
+  ];
+  let statistics = [
+    Statistic<"numKept", "kept", "saved tensors kept on the device">,
+    Statistic<"numRecomputed", "recomputed", "saved tensors recomputed">,
+    Statistic<"numSwapped", "swapped", "saved tensors swapped to the host">,
+  ];
+}
+
+def MoEPlanOverlapPass : Pass<"moe-plan-overlap", "mlir::ModuleOp"> {
+  let summary = "decide what each communication hides under";
+  let description = [{
+    Writes `moe.overlap` on every op that communicates under the model's
+    layout, naming each communication it runs (its TP/SP, CP and EP
+    collectives, as the lowering prices them), so the IR shows what will be
+    priced. With `policy=none` each is `blocking`; with `policy=fb` each is
+    `fb`: every steady-state backward runs with the next forward so one
+    micro-batch's communication hides under the other's compute (MindSpeed's
+    `--moe-fb-overlap`). A choice already on an op is kept; a hand-set
+    choice that contradicts the others (forward/backward overlap pairs whole
+    micro-batches) is an error naming it. Needs `moe.layout` and
+    `moe.training` (run moe-shard first).
+
+    ```
+    moe-opt --moe-plan-overlap="policy=fb"
+    ```
+  }];
+  let options = [
+    Option<"policy", "policy", "std::string", "\"none\"", "none or fb">,
+    Option<"devicesPerNode", "devices-per-node", "int64_t", "8",
+           "devices per node, for the expert group's split across nodes">,
+  ];
+  let statistics = [
+    Statistic<"numBlocking", "blocking", "communications left blocking">,
+    Statistic<"numOverlapped", "overlapped", "communications overlapped">,
   ];
 }
 
 def MoEBalanceStagesPass : Pass<"moe-balance-stages", "mlir::ModuleOp"> {
   let summary = "place the embedding, layers, MTP, head and loss on pipeline stages";
   let description = [{
-    Writes `moe.stage` (a virtual stage: chunk · PP + pipeline rank, as
-    Megatron numbers them) on every top-level op of each `moe.model` that
-    has a `moe.layout`. The order is kept: the embedding starts the first
-    virtual stage, the final norm, head and loss end the last, and MTP layers
-    sit in a last chunk (Megatron's rule).
+    Writes `moe.placement` (`#moe.placement<stage = S, chunk = C>`; the
+    virtual stage is chunk · PP + stage, as Megatron numbers them) on every
+    top-level op of each `moe.model` that has a complete `moe.layout`. The
+    order is kept: the embedding starts the first virtual stage, the final
+    norm, head and loss end the last, and MTP layers sit in a last chunk
+    (Megatron's rule). A placement already on a unit is kept and the others
+    are split around it; a hand-set placement that breaks these rules is an
+    error naming it.
 
     Without `layout`, the split minimises the slowest virtual stage within
     each stage's memory. Each unit's cost is its forward, backward and
-    recomputed work for one micro-batch as the cost interpreter prices it:
-    the pass lowers a copy of the model with the same layout and options and
-    prices every kernel and blocking collective on the cluster. Each unit's
-    memory is its sharded weights, gradients and optimizer state plus its
-    saved tensors times the micro-batches in flight on its stage under the
-    schedule; a virtual stage may use its rank's capacity (less the runtime
-    reserve) divided by VPP. The units are partitioned contiguously by
-    dynamic programming; when no split fits, the fastest split is kept and
-    the report shows the shortfall. A virtual stage may hold fewer layers
-    than another; runtimes pad it with no-op layers.
+    recomputed work for one micro-batch under the model's `moe.training`
+    and each op's `moe.memory`, priced with the cost interpreter's own
+    kernel and collective times (lib/Cost/UnitCost) on the cluster, without
+    lowering anything. Each unit's memory is its sharded weights, gradients
+    and optimizer state plus the tensors it keeps times the micro-batches in
+    flight on its stage under the schedule; a virtual stage may use its
+    rank's capacity (less the runtime reserve) divided by VPP. The units are
+    partitioned contiguously by dynamic programming; when no split fits, the
+    fastest split is kept and the report shows the shortfall. A virtual
+    stage may hold fewer layers than another; runtimes pad it with no-op
+    layers.
 
     With `layout`, a Megatron `--pipeline-model-parallel-layout` string
     (`E` embedding, `t` decoder layer, `m` MTP layer, `L` final norm, head
@@ -108,7 +188,7 @@ def MoEBalanceStagesPass : Pass<"moe-balance-stages", "mlir::ModuleOp"> {
     commas ignored), the user's split is checked and written.
 
     ```
-    moe-opt --moe-balance-stages="cluster=ascend-910b:6144 seq=4096 micro-batch=2 recompute=full"
+    moe-opt --moe-balance-stages="cluster=ascend-910b:6144"
     moe-opt --moe-balance-stages="layout=Et|(tt|)*30L"
     ```
   }];
@@ -117,18 +197,6 @@ def MoEBalanceStagesPass : Pass<"moe-balance-stages", "mlir::ModuleOp"> {
            "a Megatron pipeline layout string to honour instead of balancing">,
     Option<"cluster", "cluster", "std::string", "\"\"",
            "cluster preset[:devices] or file that prices the units">,
-    Option<"seq", "seq", "int64_t", "4096", "sequence length in tokens">,
-    Option<"microBatch", "micro-batch", "int64_t", "1",
-           "sequences per micro-batch">,
-    Option<"microBatches", "micro-batches", "int64_t", "0",
-           "micro-batches per step and replica (0: PP, the fewest the "
-           "schedule allows), for the micro-batches in flight">,
-    Option<"recompute", "recompute", "std::string", "\"none\"",
-           "recompute policy: none, selective or full">,
-    Option<"attention", "attention", "std::string", "\"flash\"",
-           "attention core: flash or unfused">,
-    Option<"precision", "precision", "std::string", "\"bf16\"",
-           "bf16 or fp8 linear layers">,
   ];
   let statistics = [
     Statistic<"slowestStageMicros", "slowest-stage-us",

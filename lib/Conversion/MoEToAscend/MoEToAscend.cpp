@@ -8,17 +8,21 @@
 // asks OpKernels.cpp for each op's work and places it; a conversion target
 // still checks that no moe op survives.
 //
+// Every decision comes from the IR: the layout and training setup on the
+// model, each unit's moe.placement, each op's moe.memory and moe.overlap.
+// The only option is a property of the hardware, the node size.
+//
 //===----------------------------------------------------------------------===//
 
-#include "moeplan/Conversion/OpKernels.h"
 #include "dialects/ascend/AscendOps.h"
+#include "dialects/moe/MoEConstants.h"
 #include "moeplan/Conversion/Passes.h"
 #include "moeplan/Cost/LoadImbalance.h"
+#include "moeplan/Cost/UnitCost.h"
 
 #include "mlir/Dialect/Shard/IR/ShardOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Transforms/DialectConversion.h"
-#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/Debug.h"
 
 #define DEBUG_TYPE "convert-moe-to-ascend"
@@ -34,34 +38,11 @@ namespace moe = mlir::moe;
 namespace ascend = mlir::ascend;
 
 namespace {
-enum class Recompute { None, Selective, Full };
-
-/// A run of ops that recompute treats as one and that lives on one virtual
-/// pipeline stage: a decoder or MTP layer, or a model-level op (embedding,
-/// final norm, head, loss).
-struct Unit {
-  std::string name;
-  bool isLayer = false;
+/// A unit to place: its work and the virtual stage it runs on.
+struct Unit : UnitWork {
   int64_t virtualStage = 0; ///< chunk · PP + stage
-  std::vector<OpKernels> ops; ///< forward order
-  int64_t denseParams = 0, expertParams = 0;
-};
-
-/// Labels a unit's leaf ops: norm0, norm1, attention, router, ...
-std::string opLabel(Operation *op, int &norms) {
-  if (isa<moe::NormOp>(op))
-    return "norm" + std::to_string(norms++);
-  if (isa<moe::AttentionOp, moe::MLAAttentionOp>(op))
-    return "attention";
-  return op->getName().stripDialect().str();
-}
-
-/// The layout's grid axes: @attention is [PP, DP, CP, TP] and @experts is
-/// [PP, EDP, EP across nodes, EP within a node, ETP], both row-major with
-/// the last axis fastest, as Megatron orders ranks.
-struct Axes {
-  static constexpr int16_t pp = 0, dp = 1, cp = 2, tp = 3;
-  static constexpr int16_t edp = 1, epOuter = 2, epInner = 3, etp = 4;
+  Location loc;             ///< named after the unit
+  Unit(UnitWork work, Location loc) : UnitWork(std::move(work)), loc(loc) {}
 };
 
 class ConvertMoEToAscendPass
@@ -72,42 +53,21 @@ public:
   void runOnOperation() override;
 
 private:
-  std::vector<Unit> collectUnits(moe::ModelOp model, moe::LayoutAttr layout,
-                                 const Sharding &sharding);
-  void lowerModel(moe::ModelOp model, Recompute policy);
+  FailureOr<std::vector<Unit>> collectUnits(moe::ModelOp model,
+                                            const MicroBatchShape &shape,
+                                            const Sharding &sharding);
+  LogicalResult lowerModel(moe::ModelOp model);
   void emit(OpBuilder &b, Location loc, ArrayRef<WorkItem> items);
   void emitSaves(OpBuilder &b, Location loc, const OpKernels &op,
-                 Recompute policy, bool release);
-  void emitUnitForward(OpBuilder &b, Location loc, const Unit &unit,
-                       Recompute policy, bool gatherWeights);
-  void emitUnitBackward(OpBuilder &b, Location loc, const Unit &unit,
-                        Recompute policy);
+                 bool release);
+  void emitUnitForward(OpBuilder &b, const Unit &unit, bool gatherWeights);
+  void emitUnitBackward(OpBuilder &b, const Unit &unit);
 
   // The layout of the model being lowered.
   moe::LayoutAttr layout;
-  int64_t layerInputBytes = 0;
-  int64_t p2pBytes = 0;
+  int64_t inputBytes = 0;
 };
 } // namespace
-
-/// A collective's grid and axes.
-static std::pair<StringRef, SmallVector<int16_t>> groupAxes(Group group) {
-  switch (group) {
-  case Group::TP:
-    return {"attention", {Axes::tp}};
-  case Group::CP:
-    return {"attention", {Axes::cp}};
-  case Group::EP:
-    return {"experts", {Axes::epOuter, Axes::epInner}};
-  case Group::EPInner:
-    return {"experts", {Axes::epInner}};
-  case Group::EPOuter:
-    return {"experts", {Axes::epOuter}};
-  case Group::ETP:
-    return {"experts", {Axes::etp}};
-  }
-  llvm_unreachable("unknown group");
-}
 
 static void createCollective(OpBuilder &b, Location loc, CollectiveKind kind,
                              StringRef name, StringRef grid,
@@ -165,41 +125,51 @@ void ConvertMoEToAscendPass::emit(OpBuilder &b, Location loc,
   }
 }
 
-/// Whether the policy keeps `kind` from forward to backward.
-static bool keeps(Recompute policy, SavedTensorKind kind) {
-  return !(policy == Recompute::Selective &&
-           kind == SavedTensorKind::AttentionCore);
-}
-
+/// Saves what the op keeps or swaps after its forward (a swap then leaves
+/// for host memory on the host stream), or releases every tensor the
+/// backward used.
 void ConvertMoEToAscendPass::emitSaves(OpBuilder &b, Location loc,
-                                       const OpKernels &op, Recompute policy,
-                                       bool release) {
+                                       const OpKernels &op, bool release) {
   for (const SavedSpec &t : op.saved) {
-    if (!keeps(policy, t.kind))
-      continue;
     if (release) {
       ascend::ReleaseOp::create(b, loc, t.name, t.bytes);
-    } else {
-      ascend::SaveOp::create(b, loc, t.name, t.bytes);
-      ++numSaved;
+      continue;
+    }
+    if (t.choice == moe::MemoryChoice::Recompute)
+      continue;
+    ascend::SaveOp::create(b, loc, t.name, t.bytes);
+    ++numSaved;
+    if (t.choice == moe::MemoryChoice::Swap) {
+      ascend::RecordOp::create(b, loc, t.name + ".saved",
+                               ascend::Stream::Compute);
+      ascend::WaitOp::create(b, loc, t.name + ".saved", ascend::Stream::Host);
+      ascend::SwapOutOp::create(b, loc, t.name, t.bytes);
     }
   }
 }
 
-std::vector<Unit>
-ConvertMoEToAscendPass::collectUnits(moe::ModelOp model, moe::LayoutAttr layout,
+FailureOr<std::vector<Unit>>
+ConvertMoEToAscendPass::collectUnits(moe::ModelOp model,
+                                     const MicroBatchShape &shape,
                                      const Sharding &sharding) {
-  MicroBatchShape mb{seq, microBatch};
-  int64_t virtualStages = layout.getPp() * layout.getVpp();
+  int64_t pp = layout.getPp(), vpp = layout.getVpp();
+  int64_t virtualStages = pp * vpp;
   int64_t layers = llvm::range_size(model.getDecoderLayers());
   std::vector<Unit> units;
   int64_t layerIndex = 0;
   for (Operation &top : model.getBody().front()) {
-    Unit unit;
-    unit.isLayer = isa<moe::DecoderLayerOp, moe::MTPLayerOp>(top);
-    unit.name = unitName(&top);
-    if (auto stage = top.getAttrOfType<IntegerAttr>("moe.stage")) {
-      unit.virtualStage = stage.getInt();
+    UnitWork work = unitWorkOf(&top, shape, sharding);
+    Location loc = NameLoc::get(StringAttr::get(&getContext(), work.name),
+                                top.getLoc());
+    Unit unit(std::move(work), loc);
+    if (auto placement =
+            top.getAttrOfType<moe::PlacementAttr>(moe::kPlacementAttr)) {
+      if (placement.getStage() >= pp || placement.getChunk() >= vpp)
+        return top.emitOpError()
+               << "is placed on stage " << placement.getStage() << ", chunk "
+               << placement.getChunk() << " but the layout has pp = " << pp
+               << ", vpp = " << vpp;
+      unit.virtualStage = placement.getChunk() * pp + placement.getStage();
     } else if (isa<moe::EmbeddingOp>(top)) {
       unit.virtualStage = 0;
     } else if (isa<moe::DecoderLayerOp>(top)) {
@@ -213,26 +183,21 @@ ConvertMoEToAscendPass::collectUnits(moe::ModelOp model, moe::LayoutAttr layout,
     } else {
       unit.virtualStage = virtualStages - 1;
     }
-    int norms = 0;
-    top.walk([&](Operation *leaf) {
-      if (leaf->getNumRegions() != 0)
-        return;
-      std::string prefix = unit.isLayer
-                               ? unit.name + "." + opLabel(leaf, norms)
-                               : unit.name;
-      unit.ops.push_back(lowerOpKernels(leaf, mb, sharding, prefix));
-      unit.denseParams += unit.ops.back().denseParams;
-      unit.expertParams += unit.ops.back().expertParams;
-    });
     units.push_back(std::move(unit));
   }
   return units;
 }
 
-void ConvertMoEToAscendPass::emitUnitForward(OpBuilder &b, Location loc,
-                                             const Unit &unit, Recompute policy,
+/// The location of the ascend ops an op's work lowers to: its kernel-name
+/// prefix ("moe3.attention") at the moe op.
+static Location locOf(const OpKernels &op) {
+  return NameLoc::get(StringAttr::get(op.op->getContext(), op.name),
+                      op.op->getLoc());
+}
+
+void ConvertMoEToAscendPass::emitUnitForward(OpBuilder &b, const Unit &unit,
                                              bool gatherWeights) {
-  bool full = policy == Recompute::Full && unit.isLayer;
+  Location loc = unit.loc;
   if (gatherWeights) {
     // The distributed optimizer's updated weights, gathered under the
     // previous unit's compute in the first micro-batch.
@@ -251,49 +216,57 @@ void ConvertMoEToAscendPass::emitUnitForward(OpBuilder &b, Location loc,
     ascend::WaitOp::create(b, loc, name, ascend::Stream::Compute);
   }
   for (const OpKernels &op : unit.ops) {
-    emit(b, loc, op.forward);
-    if (!full)
-      emitSaves(b, loc, op, policy, /*release=*/false);
+    emit(b, locOf(op), op.forward);
+    if (!unit.fullRecompute)
+      emitSaves(b, locOf(op), op, /*release=*/false);
   }
-  if (full)
-    ascend::SaveOp::create(b, loc, unit.name + ".input", layerInputBytes);
+  if (unit.fullRecompute)
+    ascend::SaveOp::create(b, loc, unit.name + ".input", inputBytes);
 }
 
-void ConvertMoEToAscendPass::emitUnitBackward(OpBuilder &b, Location loc,
-                                              const Unit &unit,
-                                              Recompute policy) {
-  bool full = policy == Recompute::Full && unit.isLayer;
-  if (full) {
+void ConvertMoEToAscendPass::emitUnitBackward(OpBuilder &b, const Unit &unit) {
+  Location loc = unit.loc;
+  if (unit.fullRecompute) {
     // Rerun the whole layer from its input, keeping what backward needs.
     auto region = ascend::RecomputeOp::create(b, loc, unit.name);
     OpBuilder rb = OpBuilder::atBlockEnd(&region.getBody().emplaceBlock());
     for (const OpKernels &op : unit.ops) {
-      emit(rb, loc, op.forward);
-      emitSaves(rb, loc, op, Recompute::None, /*release=*/false);
+      emit(rb, locOf(op), op.forward);
+      for (const SavedSpec &t : op.saved)
+        ascend::SaveOp::create(rb, locOf(op), t.name, t.bytes);
     }
+  } else {
+    // Fetch what was swapped out back while the backward reaches it.
+    for (const OpKernels &op : llvm::reverse(unit.ops))
+      for (const SavedSpec &t : op.saved)
+        if (t.choice == moe::MemoryChoice::Swap)
+          ascend::SwapInOp::create(b, locOf(op), t.name, t.bytes);
   }
   for (const OpKernels &op : llvm::reverse(unit.ops)) {
-    bool recomputesCore = policy == Recompute::Selective &&
-                          llvm::any_of(op.saved, [](const SavedSpec &t) {
-                            return t.kind == SavedTensorKind::AttentionCore;
-                          });
-    if (recomputesCore) {
-      // Selective recompute reruns the attention core before its backward.
-      auto region = ascend::RecomputeOp::create(b, loc, op.name);
+    Location opLoc = locOf(op);
+    if (!unit.fullRecompute && op.recomputesAny()) {
+      // Rerun what produces the recomputed tensors before their backward:
+      // the attention core alone for Megatron's selective recompute.
+      auto region = ascend::RecomputeOp::create(b, opLoc, op.name);
       OpBuilder rb = OpBuilder::atBlockEnd(&region.getBody().emplaceBlock());
-      for (const WorkItem &k : op.forward)
-        if (k.isAttentionCore)
-          emit(rb, loc, k);
+      emit(rb, opLoc, op.recomputedWork());
       for (const SavedSpec &t : op.saved)
-        if (t.kind == SavedTensorKind::AttentionCore)
-          ascend::SaveOp::create(rb, loc, t.name, t.bytes);
+        if (t.choice == moe::MemoryChoice::Recompute)
+          ascend::SaveOp::create(rb, opLoc, t.name, t.bytes);
     }
-    emit(b, loc, op.backward);
-    emitSaves(b, loc, op, full || recomputesCore ? Recompute::None : policy,
-              /*release=*/true);
+    if (!unit.fullRecompute)
+      for (const SavedSpec &t : op.saved)
+        if (t.choice == moe::MemoryChoice::Swap) {
+          ascend::RecordOp::create(b, opLoc, t.name + ".fetched",
+                                   ascend::Stream::Host);
+          ascend::WaitOp::create(b, opLoc, t.name + ".fetched",
+                                 ascend::Stream::Compute);
+        }
+    emit(b, opLoc, op.backward);
+    emitSaves(b, opLoc, op, /*release=*/true);
   }
-  if (full)
-    ascend::ReleaseOp::create(b, loc, unit.name + ".input", layerInputBytes);
+  if (unit.fullRecompute)
+    ascend::ReleaseOp::create(b, loc, unit.name + ".input", inputBytes);
 
   // The gradients are complete after the last micro-batch's backward:
   // reduce them over the data-parallel group under the rest of backward.
@@ -317,46 +290,105 @@ void ConvertMoEToAscendPass::emitUnitBackward(OpBuilder &b, Location loc,
                      ascend::Occurrence::Last);
 }
 
-void ConvertMoEToAscendPass::lowerModel(moe::ModelOp model, Recompute policy) {
+/// Whether the model's moe.overlap decisions overlap forward with backward,
+/// checking that each names a communication its op runs.
+static FailureOr<bool> forwardBackwardOverlap(ArrayRef<Unit> units) {
+  Operation *fb = nullptr, *blocking = nullptr;
+  for (const Unit &unit : units)
+    for (const OpKernels &op : unit.ops) {
+      auto overlap = op.op->getAttrOfType<moe::OverlapAttr>(moe::kOverlapAttr);
+      if (!overlap)
+        continue;
+      SmallVector<StringRef> runs;
+      for (ArrayRef<WorkItem> items : {ArrayRef<WorkItem>(op.forward),
+                                       ArrayRef<WorkItem>(op.backward)})
+        for (const WorkItem &item : items)
+          if (item.kind == WorkItem::Kind::Collective &&
+              !llvm::is_contained(runs, item.communication))
+            runs.push_back(item.communication);
+      for (NamedAttribute entry : overlap.getChoices()) {
+        StringRef name = entry.getName().getValue();
+        if (!llvm::is_contained(runs, name)) {
+          auto diag = op.op->emitOpError()
+                      << "has no communication '" << name
+                      << "' under this layout (in 'moe.overlap'); ";
+          if (runs.empty())
+            return diag << "it communicates nothing";
+          diag << "it runs ";
+          llvm::interleaveComma(runs, diag);
+          return diag;
+        }
+        (cast<moe::OverlapChoiceAttr>(entry.getValue()).getValue() ==
+                 moe::OverlapChoice::FB
+             ? fb
+             : blocking) = op.op;
+      }
+    }
+  if (fb && blocking)
+    return blocking->emitOpError()
+           << "keeps a communication blocking while another op's is "
+              "overlapped with 'fb'; forward/backward overlap (MindSpeed's "
+              "--moe-fb-overlap) pairs whole micro-batches, so every "
+              "communication of the model hides under it or none does";
+  return fb != nullptr;
+}
+
+LogicalResult ConvertMoEToAscendPass::lowerModel(moe::ModelOp model) {
   Location loc = model.getLoc();
   MLIRContext *context = &getContext();
-  layout = model->getAttrOfType<moe::LayoutAttr>("moe.layout");
+  auto training = model->getAttrOfType<moe::TrainingAttr>(moe::kTrainingAttr);
+  if (!training || !training.isComplete())
+    return model.emitError()
+           << "convert-moe-to-ascend needs the model's complete "
+           << moe::kTrainingAttr
+           << " (seq, micro_batch, global_batch); run moe-shard first";
+  layout = model->getAttrOfType<moe::LayoutAttr>(moe::kLayoutAttr);
   if (!layout)
-    layout = moe::LayoutAttr::get(context, 1, 1, 1, 1, 1, 1, 1, false, false,
+    layout = moe::LayoutAttr::get(context, 1, 1, 1, 1, 1, 1, 1,
+                                  std::optional<bool>(false), false,
                                   false, false);
-  int64_t pp = layout.getPp(), vpp = layout.getVpp(), tp = layout.getTp();
+  if (!layout.isComplete())
+    return model.emitError() << "convert-moe-to-ascend needs a complete "
+                             << moe::kLayoutAttr << ", got " << layout
+                             << "; run moe-shard first";
+  int64_t pp = layout.getPp(), vpp = layout.getVpp();
+  int64_t perStep = training.getMicroBatch() * layout.getDp();
+  if (training.getGlobalBatch() % perStep != 0)
+    return model.emitError()
+           << "the global batch (" << training.getGlobalBatch()
+           << ") is not a multiple of micro-batch x DP = " << perStep;
+  int64_t microBatches = training.getGlobalBatch() / perStep;
 
+  MicroBatchShape shape{training.getSeq(), training.getMicroBatch()};
+  std::optional<double> skew = training.getSkew();
   Sharding sharding = shardingOf(
-      model, layout, seq, microBatch, devicesPerNode,
-      routingSkew >= 0 ? RoutingSkew{routingSkew} : defaultRoutingSkew(),
-      attention == "unfused", precision == "fp8");
-  int64_t localTokens = seq * microBatch / sharding.cp /
-                        (sharding.sp ? tp : 1);
-  layerInputBytes = 2 * model.getHiddenSize() * localTokens;
-  p2pBytes = layerInputBytes;
+      model, layout, shape.seq, shape.microBatch, devicesPerNode,
+      skew ? RoutingSkew{*skew} : defaultRoutingSkew(),
+      training.getAttention() == moe::AttentionCore::Unfused,
+      training.getPrecision() == moe::Precision::FP8);
+  inputBytes = layerInputBytes(model, shape, sharding);
+  const int64_t p2pBytes = inputBytes;
 
-  std::vector<Unit> units = collectUnits(model, layout, sharding);
-  for (const Unit &unit : units)
-    if (unit.virtualStage < 0 || unit.virtualStage >= pp * vpp) {
-      model.emitError() << unit.name << " is placed on virtual stage "
-                        << unit.virtualStage << " but PP x VPP = " << pp * vpp;
-      return signalPassFailure();
-    }
+  FailureOr<std::vector<Unit>> collected =
+      collectUnits(model, shape, sharding);
+  if (failed(collected))
+    return failure();
+  std::vector<Unit> &units = *collected;
+  FailureOr<bool> fbOverlap = forwardBackwardOverlap(units);
+  if (failed(fbOverlap))
+    return failure();
 
   OpBuilder b(model);
   auto plan = ascend::PlanOp::create(b, loc, model.getSymName());
   b.setInsertionPointToStart(&plan.getBody().emplaceBlock());
-  shard::GridOp::create(b, loc, "attention",
-                        ArrayRef<int64_t>{pp, layout.getDp(), layout.getCp(), tp});
-  shard::GridOp::create(b, loc, "experts",
-                        ArrayRef<int64_t>{pp, layout.getExpertDataParallel(),
-                                          sharding.epOuter, sharding.epInner,
-                                          sharding.etp});
+  Grids grids = gridsOf(layout, sharding);
+  shard::GridOp::create(b, loc, "attention", ArrayRef<int64_t>(grids.attention));
+  shard::GridOp::create(b, loc, "experts", ArrayRef<int64_t>(grids.experts));
   // Forward/backward overlap pairs each steady-state backward with the next
   // forward; with virtual stages MindSpeed warms up one micro-batch more.
   ascend::ScheduleOp::create(b, loc, pp, vpp, microBatches,
-                             /*extra_warmup=*/fbOverlap && vpp > 1 ? 1 : 0,
-                             fbOverlap);
+                             /*extra_warmup=*/*fbOverlap && vpp > 1 ? 1 : 0,
+                             *fbOverlap);
 
   // Mixed precision: bf16 weights, fp32 gradients, and fp32 master weights
   // and two Adam moments, sharded over the replicas with the distributed
@@ -389,7 +421,7 @@ void ConvertMoEToAscendPass::lowerModel(moe::ModelOp model, Recompute policy) {
                                ascend::Peer::Previous);
       for (const Unit &unit : units)
         if (unit.virtualStage == virtualStage)
-          emitUnitForward(fb, loc, unit, policy, distributed);
+          emitUnitForward(fb, unit, distributed);
       if (virtualStage < pp * vpp - 1) {
         ascend::RecordOp::create(fb, loc, "activations", ascend::Stream::Compute);
         ascend::WaitOp::create(fb, loc, "activations", ascend::Stream::P2P);
@@ -403,7 +435,7 @@ void ConvertMoEToAscendPass::lowerModel(moe::ModelOp model, Recompute policy) {
                                ascend::Peer::Next);
       for (const Unit &unit : llvm::reverse(units))
         if (unit.virtualStage == virtualStage)
-          emitUnitBackward(bb, loc, unit, policy);
+          emitUnitBackward(bb, unit);
       if (virtualStage > 0) {
         ascend::RecordOp::create(bb, loc, "gradients", ascend::Stream::Compute);
         ascend::WaitOp::create(bb, loc, "gradients", ascend::Stream::P2P);
@@ -417,43 +449,19 @@ void ConvertMoEToAscendPass::lowerModel(moe::ModelOp model, Recompute policy) {
     emit(ob, loc, optimizerKernels(optimizerParams));
   }
   model.erase();
+  return success();
 }
 
 void ConvertMoEToAscendPass::runOnOperation() {
   ModuleOp module = getOperation();
-  std::optional<Recompute> policy =
-      llvm::StringSwitch<std::optional<Recompute>>(recompute)
-          .Case("none", Recompute::None)
-          .Case("selective", Recompute::Selective)
-          .Case("full", Recompute::Full)
-          .Default(std::nullopt);
-  if (!policy) {
-    module.emitError() << "unknown recompute policy '" << recompute
-                       << "'; expected none, selective or full";
+  if (devicesPerNode <= 0) {
+    module.emitError() << "option 'devices-per-node' must be positive, got "
+                       << devicesPerNode;
     return signalPassFailure();
   }
-  if (precision != "bf16" && precision != "fp8") {
-    module.emitError() << "unknown precision '" << precision
-                       << "'; expected bf16 or fp8";
-    return signalPassFailure();
-  }
-  if (attention != "flash" && attention != "unfused") {
-    module.emitError() << "unknown attention core '" << attention
-                       << "'; expected flash or unfused";
-    return signalPassFailure();
-  }
-  for (auto [option, value] : {std::pair<StringRef, int64_t>{"seq", seq},
-                               {"micro-batch", microBatch},
-                               {"micro-batches", microBatches},
-                               {"devices-per-node", devicesPerNode}})
-    if (value <= 0) {
-      module.emitError() << "option '" << option
-                         << "' must be positive, got " << value;
-      return signalPassFailure();
-    }
-
   for (moe::ModelOp model : llvm::to_vector(module.getOps<moe::ModelOp>()))
-    lowerModel(model, *policy);
+    if (failed(lowerModel(model)))
+      return signalPassFailure();
 
   ConversionTarget target(getContext());
   target.addIllegalDialect<moe::MoEDialect>();

@@ -39,7 +39,7 @@
 // ZERO1:         ascend.reduce_scatter "dense0.grads.reduce" on @attention grid_axes = [1, 2] bytes = 327680 stream(dp) only last
 // ZERO1-LABEL: ascend.program stage = 0, chunk = 0, optimizer {
 // ZERO1-NEXT:    ascend.vector "optimizer.grad_norm" flops = 104992
-moe.model @dense hidden = 128, vocab = 1000 attributes {moe.layout = #moe.layout<tp = 1, pp = 1, vpp = 1, ep = 1, etp = 1, cp = 1, dp = 8, sp = false, tp_extend_ep = false, hierarchical_a2a = false, distributed_optimizer = false>} {
+moe.model @dense hidden = 128, vocab = 1000 attributes {moe.layout = #moe.layout<tp = 1, pp = 1, vpp = 1, ep = 1, etp = 1, cp = 1, dp = 8, sp = false, tp_extend_ep = false, hierarchical_a2a = false, distributed_optimizer = false>, moe.training = #moe.training<seq = 4096, micro_batch = 1, global_batch = 8, precision = bf16, attention = flash>} {
   moe.embedding
   moe.decoder_layer 0 {
     moe.attention heads = 2, kv_heads = 2, head_dim = 64

@@ -1,8 +1,8 @@
-// RUN: moe-opt %s --convert-moe-to-ascend="seq=1024" | FileCheck %s --check-prefix=FLAT
+// RUN: moe-opt %s --convert-moe-to-ascend | FileCheck %s --check-prefix=FLAT
 // RUN: sed 's/ep = 4, etp = 2/ep = 4, etp = 1/; s/tp_extend_ep = false/tp_extend_ep = true/' %s \
-// RUN:   | moe-opt --convert-moe-to-ascend="seq=1024" | FileCheck %s --check-prefix=EXTEND
+// RUN:   | moe-opt --convert-moe-to-ascend | FileCheck %s --check-prefix=EXTEND
 // RUN: sed 's/ep = 4, etp = 2/ep = 4, etp = 1/; s/tp_extend_ep = false, hierarchical_a2a = false/tp_extend_ep = true, hierarchical_a2a = true/' %s \
-// RUN:   | moe-opt --convert-moe-to-ascend="seq=1024 devices-per-node=4" | FileCheck %s --check-prefix=HIER
+// RUN:   | moe-opt --convert-moe-to-ascend="devices-per-node=4" | FileCheck %s --check-prefix=HIER
 
 // 16 experts, top-4, on TP 2 (with SP) × DP 4: each rank routes its 512
 // of the 1024 tokens and sends 4 copies of each, 4·512·256·bf16 = 1 MiB,
@@ -42,7 +42,7 @@
 // HIER:      ascend.all_to_all "moe0.dispatch.all_to_all" on @experts grid_axes = [3] bytes = 1{{[0-9]+}}
 // HIER:      ascend.all_to_all "moe0.combine.all_to_all" on @experts grid_axes = [3]
 // HIER:      ascend.reduce_scatter "moe0.combine.node_scatter" on @experts grid_axes = [2] bytes = 524288
-moe.model @ep hidden = 256, vocab = 1000 attributes {moe.layout = #moe.layout<tp = 2, pp = 1, vpp = 1, ep = 4, etp = 2, cp = 1, dp = 4, sp = true, tp_extend_ep = false, hierarchical_a2a = false, distributed_optimizer = false>} {
+moe.model @ep hidden = 256, vocab = 1000 attributes {moe.layout = #moe.layout<tp = 2, pp = 1, vpp = 1, ep = 4, etp = 2, cp = 1, dp = 4, sp = true, tp_extend_ep = false, hierarchical_a2a = false, distributed_optimizer = false>, moe.training = #moe.training<seq = 1024, micro_batch = 1, global_batch = 4, precision = bf16, attention = flash>} {
   moe.embedding
   moe.decoder_layer 0 {
     moe.attention heads = 4, kv_heads = 4, head_dim = 64

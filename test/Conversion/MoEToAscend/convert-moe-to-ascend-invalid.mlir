@@ -1,18 +1,106 @@
-// RUN: not moe-opt %s --convert-moe-to-ascend="recompute=sometimes" 2>&1 | FileCheck %s --check-prefix=POLICY
-// RUN: not moe-opt %s --convert-moe-to-ascend="seq=0" 2>&1 | FileCheck %s --check-prefix=SEQ
-// RUN: not moe-opt %s --convert-moe-to-ascend="micro-batches=-2" 2>&1 | FileCheck %s --check-prefix=MICRO
-// RUN: sed 's/moe.decoder_layer 0 {/moe.decoder_layer 0 attributes {moe.stage = 3 : i64} {/' %s \
-// RUN:   | not moe-opt --convert-moe-to-ascend 2>&1 | FileCheck %s --check-prefix=STAGE
+// RUN: moe-opt %s --split-input-file --verify-diagnostics --convert-moe-to-ascend
 
-// Bad pass options fail the pass with a message that names the option.
-// POLICY: error: unknown recompute policy 'sometimes'; expected none, selective or full
-// SEQ: error: option 'seq' must be positive, got 0
-// MICRO: error: option 'micro-batches' must be positive, got -2
-// A placement outside the layout's virtual stages.
-// STAGE: error: dense0 is placed on virtual stage 3 but PP x VPP = 1
-moe.model @dense hidden = 128, vocab = 1000 {
+// Every decision the lowering takes is read from the IR, so a bad one is a
+// bad attribute: the moe dialect rejects it when the model is read, or the
+// lowering when it is inconsistent with the rest of the model.
+
+// A memory choice other than keep, recompute and swap.
+moe.model @policy hidden = 128, vocab = 1000 attributes {moe.training = #moe.training<seq = 4096, micro_batch = 1, global_batch = 1, precision = bf16, attention = flash>} {
   moe.embedding
   moe.decoder_layer 0 {
+    // expected-error @+1 {{'softmax_lse' must be keep, recompute or swap, got 'sometimes'}}
+    moe.attention heads = 2, kv_heads = 2, head_dim = 64 {moe.memory = #moe.memory<softmax_lse = sometimes>}
+    moe.mlp ffn = 256, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
+// -----
+
+// A sequence length of 0 is left open, for moe-shard to fill; the lowering
+// needs it decided.
+// expected-error @+1 {{convert-moe-to-ascend needs the model's complete moe.training (seq, micro_batch, global_batch); run moe-shard first}}
+moe.model @seq hidden = 128, vocab = 1000 attributes {moe.training = #moe.training<seq = 0, micro_batch = 1, global_batch = 1, precision = bf16, attention = flash>} {
+  moe.embedding
+  moe.decoder_layer 0 {
+    moe.attention heads = 2, kv_heads = 2, head_dim = 64
+    moe.mlp ffn = 256, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
+// -----
+
+// A negative global batch (the old micro-batches=-2).
+// expected-error @+1 {{training 'global_batch' must be positive, got -2}}
+moe.model @micro hidden = 128, vocab = 1000 attributes {moe.training = #moe.training<seq = 4096, micro_batch = 1, global_batch = -2, precision = bf16, attention = flash>} {
+  moe.embedding
+  moe.decoder_layer 0 {
+    moe.attention heads = 2, kv_heads = 2, head_dim = 64
+    moe.mlp ffn = 256, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
+// -----
+
+// Without moe.training at all.
+// expected-error @+1 {{convert-moe-to-ascend needs the model's complete moe.training (seq, micro_batch, global_batch); run moe-shard first}}
+moe.model @untrained hidden = 128, vocab = 1000 {
+  moe.embedding
+  moe.decoder_layer 0 {
+    moe.attention heads = 2, kv_heads = 2, head_dim = 64
+    moe.mlp ffn = 256, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
+// -----
+
+// The micro-batches per step are global_batch / (micro_batch x DP).
+// expected-error @+1 {{the global batch (4) is not a multiple of micro-batch x DP = 8}}
+moe.model @batch hidden = 128, vocab = 1000 attributes {moe.layout = #moe.layout<tp = 1, pp = 1, vpp = 1, ep = 1, etp = 1, cp = 1, dp = 8, sp = false, tp_extend_ep = false, hierarchical_a2a = false, distributed_optimizer = false>, moe.training = #moe.training<seq = 4096, micro_batch = 1, global_batch = 4, precision = bf16, attention = flash>} {
+  moe.embedding
+  moe.decoder_layer 0 {
+    moe.attention heads = 2, kv_heads = 2, head_dim = 64
+    moe.mlp ffn = 256, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
+// -----
+
+// A partial layout is for moe-shard to complete.
+// expected-error @+1 {{convert-moe-to-ascend needs a complete moe.layout, got #moe.layout<tp = 1, dp = 8, tp_extend_ep = false, hierarchical_a2a = false, distributed_optimizer = false>; run moe-shard first}}
+moe.model @partial hidden = 128, vocab = 1000 attributes {moe.layout = #moe.layout<tp = 1, dp = 8>, moe.training = #moe.training<seq = 4096, micro_batch = 1, global_batch = 8, precision = bf16, attention = flash>} {
+  moe.embedding
+  moe.decoder_layer 0 {
+    moe.attention heads = 2, kv_heads = 2, head_dim = 64
+    moe.mlp ffn = 256, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
+// -----
+
+// A placement outside the layout's virtual stages: virtual stage 3 is
+// stage 0, chunk 3 of a single pipeline rank (no layout: PP = VPP = 1).
+moe.model @stage hidden = 128, vocab = 1000 attributes {moe.training = #moe.training<seq = 4096, micro_batch = 1, global_batch = 1, precision = bf16, attention = flash>} {
+  moe.embedding
+  // expected-error @+1 {{'moe.decoder_layer' op is placed on stage 0, chunk 3 but the layout has pp = 1, vpp = 1}}
+  moe.decoder_layer 0 attributes {moe.placement = #moe.placement<stage = 0, chunk = 3>} {
     moe.attention heads = 2, kv_heads = 2, head_dim = 64
     moe.mlp ffn = 256, swiglu
   }

@@ -1,6 +1,6 @@
-// RUN: moe-opt %s --convert-moe-to-ascend="seq=256 precision=fp8" | FileCheck %s
-// RUN: moe-opt %s --convert-moe-to-ascend="seq=256 precision=fp8 attention=unfused" | FileCheck %s --check-prefix=UNFUSED
-// RUN: not moe-opt %s --convert-moe-to-ascend="precision=fp4" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: moe-opt %s --split-input-file --verify-diagnostics --convert-moe-to-ascend | FileCheck %s
+// RUN: sed 's/attention = flash/attention = unfused/' %s \
+// RUN:   | moe-opt --split-input-file --verify-diagnostics --convert-moe-to-ascend | FileCheck %s --check-prefix=UNFUSED
 
 // FP8 training runs the linear layers' GEMMs on the FP8 path: one-byte
 // operands and a bf16 result, (256·128 + 128·384) + 2·256·384 bytes for the
@@ -17,8 +17,22 @@
 // UNFUSED: ascend.cube "dense0.attention.scores" {{.*}}groups = 2{{$}}
 // UNFUSED: ascend.cube "dense0.attention.context" {{.*}}groups = 2{{$}}
 
-// BAD: error: unknown precision 'fp4'; expected bf16 or fp8
-moe.model @dense hidden = 128, vocab = 1000 {
+moe.model @dense hidden = 128, vocab = 1000 attributes {moe.training = #moe.training<seq = 256, micro_batch = 1, global_batch = 1, precision = fp8, attention = flash>} {
+  moe.embedding
+  moe.decoder_layer 0 {
+    moe.attention heads = 2, kv_heads = 2, head_dim = 64
+    moe.mlp ffn = 256, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
+// -----
+
+// A precision other than bf16 and fp8 is rejected when the model is read.
+// expected-error @+1 {{'precision' must be bf16 or fp8, got 'fp4'}}
+moe.model @fp4 hidden = 128, vocab = 1000 attributes {moe.training = #moe.training<seq = 256, micro_batch = 1, global_batch = 1, precision = fp4, attention = flash>} {
   moe.embedding
   moe.decoder_layer 0 {
     moe.attention heads = 2, kv_heads = 2, head_dim = 64

@@ -1,5 +1,7 @@
-// RUN: moe-opt %s --convert-moe-to-ascend="seq=256 recompute=selective" | FileCheck %s --check-prefix=SELECTIVE
-// RUN: moe-opt %s --convert-moe-to-ascend="seq=256 recompute=full" | FileCheck %s --check-prefix=FULL
+// RUN: moe-opt %s --moe-select-memory=policy=selective --convert-moe-to-ascend | FileCheck %s --check-prefix=SELECTIVE
+// RUN: moe-opt %s --moe-select-memory=policy=full --convert-moe-to-ascend | FileCheck %s --check-prefix=FULL
+// RUN: sed 's/moe.attention heads = 2, kv_heads = 2, head_dim = 64/& {moe.memory = #moe.memory<q = swap>}/' %s \
+// RUN:   | moe-opt --convert-moe-to-ascend | FileCheck %s --check-prefix=SWAP
 
 // Selective recompute (Megatron's core-attention recompute): forward keeps
 // everything but the attention core's softmax statistics; backward reruns
@@ -43,7 +45,28 @@
 // FULL:         ascend.release "dense0.norm0.rstd"
 // FULL-NEXT:    ascend.release "dense0.input" bytes = 65536
 // FULL-NEXT:    ascend.vector "embedding.lookup.bwd"
-moe.model @dense hidden = 128, vocab = 1000 {
+// Swapping (a hand-set choice; the tensors without one are kept): the
+// attention's query is saved, then copied out on the host stream once the
+// compute stream has written it; it is fetched back at the start of the
+// layer's backward, and the attention's backward waits for it.
+// SWAP-LABEL: ascend.program stage = 0, chunk = 0, forward {
+// SWAP:         ascend.save "dense0.attention.q" bytes = 65536
+// SWAP-NEXT:    ascend.record "dense0.attention.q.saved"{{$}}
+// SWAP-NEXT:    ascend.wait "dense0.attention.q.saved" stream(host)
+// SWAP-NEXT:    ascend.swap_out "dense0.attention.q" bytes = 65536{{$}}
+// SWAP-NEXT:    ascend.save "dense0.attention.kv"
+// SWAP-NOT:     swap_out
+// SWAP-LABEL: ascend.program stage = 0, chunk = 0, backward {
+// SWAP:         ascend.release "final_norm.rstd"
+// SWAP-NEXT:    ascend.swap_in "dense0.attention.q" bytes = 65536{{$}}
+// SWAP-NEXT:    ascend.cube "dense0.mlp.fc2.dgrad"
+// SWAP:         ascend.release "dense0.norm1.rstd"
+// SWAP-NEXT:    ascend.record "dense0.attention.q.fetched" stream(host)
+// SWAP-NEXT:    ascend.wait "dense0.attention.q.fetched"{{$}}
+// SWAP-NEXT:    ascend.cube "dense0.attention.out_proj.dgrad"
+// SWAP-NOT:     ascend.recompute
+// SWAP:         ascend.release "dense0.attention.q" bytes = 65536
+moe.model @dense hidden = 128, vocab = 1000 attributes {moe.training = #moe.training<seq = 256, micro_batch = 1, global_batch = 1, precision = bf16, attention = flash>} {
   moe.embedding
   moe.decoder_layer 0 {
     moe.norm rms

@@ -1,5 +1,5 @@
-// RUN: moe-opt %s --convert-moe-to-ascend="seq=1024" | FileCheck %s --check-prefix=SP
-// RUN: sed 's/sp = true/sp = false/' %s | moe-opt --convert-moe-to-ascend="seq=1024" \
+// RUN: moe-opt %s --convert-moe-to-ascend | FileCheck %s --check-prefix=SP
+// RUN: sed 's/sp = true/sp = false/' %s | moe-opt --convert-moe-to-ascend \
 // RUN:   | FileCheck %s --check-prefix=NOSP
 
 // TP 2 with sequence parallelism and CP 2, seq 1024: each CP rank holds
@@ -57,7 +57,7 @@
 // NOSP-LABEL: ascend.program stage = 0, chunk = 0, backward {
 // NOSP-NOT:     ascend.all_gather "dense0.mlp
 // NOSP:         ascend.all_reduce "dense0.mlp.input_grad_reduce" on @attention grid_axes = [3] bytes = 262144
-moe.model @tp hidden = 256, vocab = 1000 attributes {moe.layout = #moe.layout<tp = 2, pp = 1, vpp = 1, ep = 1, etp = 1, cp = 2, dp = 1, sp = true, tp_extend_ep = false, hierarchical_a2a = false, distributed_optimizer = false>} {
+moe.model @tp hidden = 256, vocab = 1000 attributes {moe.layout = #moe.layout<tp = 2, pp = 1, vpp = 1, ep = 1, etp = 1, cp = 2, dp = 1, sp = true, tp_extend_ep = false, hierarchical_a2a = false, distributed_optimizer = false>, moe.training = #moe.training<seq = 1024, micro_batch = 1, global_batch = 1, precision = bf16, attention = flash>} {
   moe.embedding
   moe.decoder_layer 0 {
     moe.norm rms

@@ -1,6 +1,6 @@
-// RUN: moe-opt %s --convert-moe-to-ascend="seq=256 attention=unfused" | FileCheck %s
-// RUN: moe-opt %s --convert-moe-to-ascend="seq=256 attention=unfused recompute=selective" | FileCheck %s --check-prefix=SELECTIVE
-// RUN: not moe-opt %s --convert-moe-to-ascend="attention=fused" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: moe-opt %s --split-input-file --verify-diagnostics --convert-moe-to-ascend | FileCheck %s
+// RUN: moe-opt %s --split-input-file --verify-diagnostics --moe-select-memory=policy=selective --convert-moe-to-ascend \
+// RUN:   | FileCheck %s --check-prefix=SELECTIVE
 
 // Megatron's attention before FlashAttention: QKᵀ over the whole masked
 // 256 × 256 score matrix of each of the 2 heads (2·256·256·64·2 FLOPs), a
@@ -31,8 +31,25 @@
 // SELECTIVE-NEXT:      ascend.save "dense0.attention.attention_scores" bytes = 655360
 // SELECTIVE-NEXT:    }
 
-// BAD: error: unknown attention core 'fused'; expected flash or unfused
-moe.model @dense hidden = 128, vocab = 1000 {
+moe.model @dense hidden = 128, vocab = 1000 attributes {moe.training = #moe.training<seq = 256, micro_batch = 1, global_batch = 1, precision = bf16, attention = unfused>} {
+  moe.embedding
+  moe.decoder_layer 0 {
+    moe.norm rms
+    moe.attention heads = 2, kv_heads = 2, head_dim = 64
+    moe.norm rms
+    moe.mlp ffn = 256, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
+// -----
+
+// An attention core other than flash and unfused is rejected when the model
+// is read.
+// expected-error @+1 {{'attention' must be flash or unfused, got 'fused'}}
+moe.model @fused hidden = 128, vocab = 1000 attributes {moe.training = #moe.training<seq = 256, micro_batch = 1, global_batch = 1, precision = bf16, attention = fused>} {
   moe.embedding
   moe.decoder_layer 0 {
     moe.norm rms

@@ -1,4 +1,4 @@
-// RUN: moe-opt %s --split-input-file --convert-moe-to-ascend="seq=256 micro-batch=2 micro-batches=4" | FileCheck %s
+// RUN: moe-opt %s --split-input-file --convert-moe-to-ascend | FileCheck %s
 
 // One case per op kind: the forward kernels with their FLOPs, bytes and
 // shapes, the tensors saved for backward, and the backward kernels in
@@ -66,7 +66,7 @@
 // CHECK-NEXT:      ascend.vector "optimizer.grad_norm" flops = 2475520, bytes = 4951040
 // CHECK-NEXT:      ascend.vector "optimizer.adam" flops = 14853120, bytes = 37132800
 // CHECK-NOT:     moe.
-moe.model @dense_gqa hidden = 256, vocab = 1000 {
+moe.model @dense_gqa hidden = 256, vocab = 1000 attributes {moe.training = #moe.training<seq = 256, micro_batch = 2, global_batch = 8, precision = bf16, attention = flash>} {
   moe.embedding
   moe.decoder_layer 0 {
     moe.norm rms
@@ -101,7 +101,7 @@ moe.model @dense_gqa hidden = 256, vocab = 1000 {
 // Without q_lora the query is projected directly.
 // CHECK:         ascend.cube "dense1.attention.q_proj" flops = 100663296, bytes = 917504, shape = [512, 192, 512]
 // CHECK-NEXT:    ascend.cube "dense1.attention.kv_down"
-moe.model @mla hidden = 512, vocab = 1000 {
+moe.model @mla hidden = 512, vocab = 1000 attributes {moe.training = #moe.training<seq = 256, micro_batch = 2, global_batch = 8, precision = bf16, attention = flash>} {
   moe.embedding
   moe.decoder_layer 0 {
     moe.mla_attention heads = 4, kv_lora = 64, qk_nope = 32, qk_rope = 16, v = 32, q_lora = 96
@@ -145,7 +145,7 @@ moe.model @mla hidden = 512, vocab = 1000 {
 // CHECK-NEXT:    ascend.cube "moe0.shared_experts.fc2" flops = 134217728, bytes = 1048576, shape = [512, 512, 256]
 // CHECK-NEXT:    ascend.cube "moe0.shared_experts.gate" flops = 524288, bytes = 526336, shape = [512, 1, 512]
 // CHECK-NEXT:    ascend.vector "moe0.shared_experts.gate_mul"
-moe.model @moe hidden = 512, vocab = 1000 {
+moe.model @moe hidden = 512, vocab = 1000 attributes {moe.training = #moe.training<seq = 256, micro_batch = 2, global_batch = 8, precision = bf16, attention = flash>} {
   moe.embedding
   moe.decoder_layer 0 {
     moe.attention heads = 4, kv_heads = 4, head_dim = 128
@@ -171,7 +171,7 @@ moe.model @moe hidden = 512, vocab = 1000 {
 // CHECK:         ascend.cube "dense0.mlp.fc1" flops = 67108864, bytes = 786432, shape = [512, 512, 128]
 // CHECK-NEXT:    ascend.vector "dense0.mlp.act" flops = 2097152, bytes = 1048576
 // CHECK-NEXT:    ascend.cube "dense0.mlp.fc2" flops = 67108864, bytes = 786432, shape = [512, 128, 512]
-moe.model @gpt hidden = 128, vocab = 1000, tied {
+moe.model @gpt hidden = 128, vocab = 1000, tied attributes {moe.training = #moe.training<seq = 256, micro_batch = 2, global_batch = 8, precision = bf16, attention = flash>} {
   moe.embedding positions = 256
   moe.decoder_layer 0 {
     moe.norm layer
@@ -199,7 +199,7 @@ moe.model @gpt hidden = 128, vocab = 1000, tied {
 // CHECK:         ascend.cube "mtp0.mlp.fc2"
 // CHECK:         ascend.vector "mtp0.norm2"
 // CHECK:         ascend.cube "lm_head"
-moe.model @mtp hidden = 256, vocab = 1000 {
+moe.model @mtp hidden = 256, vocab = 1000 attributes {moe.training = #moe.training<seq = 256, micro_batch = 2, global_batch = 8, precision = bf16, attention = flash>} {
   moe.embedding
   moe.decoder_layer 0 {
     moe.attention heads = 4, kv_heads = 4, head_dim = 64

@@ -11,7 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "moeplan/Conversion/OpKernels.h"
+#include "moeplan/Cost/OpKernels.h"
+#include "dialects/moe/MoEConstants.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -42,9 +43,15 @@ WorkItem vector(const std::string &name, int64_t flops, int64_t bytes) {
   return item;
 }
 
-WorkItem collective(const std::string &name, CollectiveKind kind, Group group,
-                    int64_t bytes) {
-  WorkItem item{WorkItem::Kind::Collective, name};
+/// A collective named `<prefix>.<communication>[.bwd]`.
+WorkItem collective(StringRef prefix, StringRef communication,
+                    CollectiveKind kind, Group group, int64_t bytes,
+                    bool backward = false) {
+  std::string name = prefix.empty() ? communication.str()
+                                    : (prefix + "." + communication).str();
+  WorkItem item{WorkItem::Kind::Collective,
+                backward ? name + ".bwd" : name};
+  item.communication = communication.str();
   item.collective = kind;
   item.group = group;
   item.bytes = bytes;
@@ -73,7 +80,9 @@ public:
     out.forward.push_back(gemm(name(part), m, n, k, groups));
     SmallVector<WorkItem, 3> step{gemm(name(part) + ".dgrad", m, k, n, groups)};
     if (regatherInput && s.sp && s.tp > 1)
-      step.push_back(collective(name(part) + ".input_gather",
+      step.push_back(collective(prefix,
+                                part.empty() ? "input_gather"
+                                             : part.str() + ".input_gather",
                                 CollectiveKind::AllGather, Group::TP,
                                 inputBytes));
     step.push_back(gemm(name(part) + ".wgrad", k, n, m, groups));
@@ -101,8 +110,9 @@ public:
   /// A collective in forward and its mirror in backward.
   void exchange(StringRef part, CollectiveKind forward, CollectiveKind back,
                 Group group, int64_t bytes) {
-    out.forward.push_back(collective(name(part), forward, group, bytes));
-    backward.push_back({collective(name(part) + ".bwd", back, group, bytes)});
+    out.forward.push_back(collective(prefix, part, forward, group, bytes));
+    backward.push_back(
+        {collective(prefix, part, back, group, bytes, /*backward=*/true)});
   }
 
   /// RMSNorm or LayerNorm over `elements`: read x, write y; backward reads
@@ -131,7 +141,7 @@ public:
       exchange("sp_gather", CollectiveKind::AllGather,
                CollectiveKind::ReduceScatter, Group::TP, bytes);
     else
-      backward.push_back({collective(name("input_grad_reduce"),
+      backward.push_back({collective(prefix, "input_grad_reduce",
                                      CollectiveKind::AllReduce, Group::TP,
                                      bytes)});
   }
@@ -145,7 +155,7 @@ public:
       exchange("sp_scatter", CollectiveKind::ReduceScatter,
                CollectiveKind::AllGather, Group::TP, bytes);
     else
-      forwardOnly(collective(name("output_reduce"), CollectiveKind::AllReduce,
+      forwardOnly(collective(prefix, "output_reduce", CollectiveKind::AllReduce,
                              Group::TP, bytes));
   }
 
@@ -461,21 +471,29 @@ OpKernels lowerOpKernels(Operation *op, const MicroBatchShape &shape,
                       2 * kBf16 * T * v);
         // Backward is local: the softmax minus the one-hot target.
         if (t > 1)
-          b.forwardOnly(collective(b.name("softmax_reduce"),
+          b.forwardOnly(collective(prefix, "softmax_reduce",
                                    CollectiveKind::AllReduce, Group::TP,
                                    3 * kFp32 * T));
         savedTokens["softmax"] = splitByTP;
       });
   b.finish();
+  out.op = op;
 
+  auto memory = op->getAttrOfType<MemoryAttr>(kMemoryAttr);
+  auto choiceFor = [&](StringRef tensor) {
+    std::optional<MemoryChoice> choice =
+        memory ? memory.lookup(tensor) : std::nullopt;
+    return choice.value_or(MemoryChoice::Keep);
+  };
   if (b.unfusedScores)
-    // Softmax output and dropout output (bf16) and the dropout mask (1 B).
+    // Softmax output and dropout output (bf16) and the dropout mask (1 B),
+    // decided as the attention core's statistics are.
     out.saved.push_back({b.name("attention_scores"),
                          SavedTensorKind::AttentionCore,
-                         (2 * kBf16 + 1) * b.unfusedScores});
+                         (2 * kBf16 + 1) * b.unfusedScores,
+                         choiceFor("softmax_lse")});
   for (const SavedTensor &tensor : savedTensors(op)) {
-    // Saved-tensor names already say which op they belong to.
-    std::string local = tensor.name.substr(tensor.name.find('.') + 1);
+    StringRef local = localTensorName(tensor.name);
     // The unfused core keeps the scores instead of flash attention's
     // log-sum-exp.
     if (b.unfusedScores && local == "softmax_lse")
@@ -483,9 +501,30 @@ OpKernels lowerOpKernels(Operation *op, const MicroBatchShape &shape,
     auto tokens = savedTokens.find(local);
     double count = tokens == savedTokens.end() ? Ts : tokens->second;
     out.saved.push_back({b.name(local), tensor.kind,
-                         int64_t(std::ceil(tensor.bytesPerToken * count))});
+                         int64_t(std::ceil(tensor.bytesPerToken * count)),
+                         choiceFor(local)});
   }
   return out;
+}
+
+bool OpKernels::recomputesAny() const {
+  return llvm::any_of(saved, [](const SavedSpec &t) {
+    return t.choice == MemoryChoice::Recompute;
+  });
+}
+
+SmallVector<WorkItem, 4> OpKernels::recomputedWork() const {
+  SmallVector<WorkItem, 4> work;
+  if (!recomputesAny())
+    return work;
+  bool onlyCore = llvm::all_of(saved, [](const SavedSpec &t) {
+    return t.choice != MemoryChoice::Recompute ||
+           t.kind == SavedTensorKind::AttentionCore;
+  });
+  for (const WorkItem &item : forward)
+    if (!onlyCore || item.isAttentionCore)
+      work.push_back(item);
+  return work;
 }
 
 Sharding shardingOf(ModelOp model, LayoutAttr layout, int64_t seq,
@@ -495,7 +534,7 @@ Sharding shardingOf(ModelOp model, LayoutAttr layout, int64_t seq,
   s.fp8 = fp8;
   s.tp = layout.getTp();
   s.cp = layout.getCp();
-  s.sp = layout.getSp();
+  s.sp = layout.isSequenceParallel();
   s.etp = layout.getEtp();
   s.expertGroup = layout.getExpertGroup();
   s.hierarchicalA2a = layout.getHierarchicalA2a();

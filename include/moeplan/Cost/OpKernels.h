@@ -1,16 +1,19 @@
 //===- OpKernels.h - the work each moe op does, as plain data -------------===//
 //
-// The cost side of the lowering: for one moe op, one micro-batch and one
-// parallel layout, the forward and backward kernels and collectives with
-// their FLOPs, bytes and shapes, the tensors kept for backward, and the
-// parameters one device holds. The pass turns these into ascend ops.
+// The per-op work model: for one moe op, one micro-batch and one parallel
+// layout, the forward and backward kernels and collectives with their
+// FLOPs, bytes and shapes, the tensors kept for backward with the memory
+// decision for each, and the parameters one device holds. The lowering
+// turns these into ascend ops; moe-balance-stages prices them directly
+// (UnitCost.h), so both see the same work.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MOEPLAN_CONVERSION_OPKERNELS_H
-#define MOEPLAN_CONVERSION_OPKERNELS_H
+#ifndef MOEPLAN_COST_OPKERNELS_H
+#define MOEPLAN_COST_OPKERNELS_H
 
 #include "moeplan/Analysis/ModelAnalysis.h"
+#include "moeplan/Cost/KernelCost.h"
 #include "moeplan/Cost/LoadImbalance.h"
 
 #include <array>
@@ -28,8 +31,6 @@ enum class Group {
   ETP,      ///< expert tensor parallelism
 };
 
-enum class CollectiveKind { AllReduce, AllGather, ReduceScatter, AllToAll };
-
 /// A kernel on the compute stream, or a collective that compute waits for.
 struct WorkItem {
   enum class Kind { Cube, Vector, Collective };
@@ -44,22 +45,36 @@ struct WorkItem {
   bool fp8 = false; ///< a linear layer's GEMM run in FP8
   CollectiveKind collective = CollectiveKind::AllReduce; ///< Collective only
   Group group = Group::TP;                               ///< Collective only
+  /// The collective's name within its op ("sp_gather", "all_to_all"),
+  /// which moe.overlap keys on; the backward mirror shares its forward's.
+  std::string communication;
 };
 
 struct SavedSpec {
   std::string name;
   SavedTensorKind kind;
   int64_t bytes;
+  /// The op's moe.memory choice for it (keep when none is made).
+  mlir::moe::MemoryChoice choice = mlir::moe::MemoryChoice::Keep;
 };
 
 /// What one op runs for one micro-batch on one device.
 struct OpKernels {
+  mlir::Operation *op = nullptr; ///< the moe op this is the work of
   std::string name; ///< the prefix of the op's kernel names
   llvm::SmallVector<WorkItem, 4> forward;
   llvm::SmallVector<WorkItem, 4> backward; ///< in execution order
   llvm::SmallVector<SavedSpec> saved;
   int64_t denseParams = 0;  ///< parameters one device holds, reduced over DP
   int64_t expertParams = 0; ///< routed-expert parameters, reduced over EDP
+
+  /// Whether moe.memory recomputes any of the op's saved tensors.
+  bool recomputesAny() const;
+  /// The work rerun before the op's backward so that its recomputed
+  /// tensors exist again: the attention core alone when only the core's
+  /// statistics are recomputed (Megatron's selective recompute), else the
+  /// whole forward. Empty when nothing is recomputed.
+  llvm::SmallVector<WorkItem, 4> recomputedWork() const;
 };
 
 /// The work of one micro-batch on one device.
@@ -97,7 +112,7 @@ Sharding shardingOf(mlir::moe::ModelOp model, mlir::moe::LayoutAttr layout,
                     bool fp8 = false);
 
 /// The work of leaf op `op` (any moe op without a region), named
-/// `<prefix>.<part>`.
+/// `<prefix>.<part>`, with the op's moe.memory choices on its saved tensors.
 OpKernels lowerOpKernels(mlir::Operation *op, const MicroBatchShape &shape,
                          const Sharding &sharding, llvm::StringRef prefix);
 
@@ -107,4 +122,4 @@ llvm::SmallVector<WorkItem, 2> optimizerKernels(int64_t params);
 
 } // namespace moeplan
 
-#endif // MOEPLAN_CONVERSION_OPKERNELS_H
+#endif // MOEPLAN_COST_OPKERNELS_H

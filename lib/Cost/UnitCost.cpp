@@ -1,0 +1,133 @@
+//===- UnitCost.cpp - a pipeline unit's work and its price ----------------===//
+
+#include "moeplan/Cost/UnitCost.h"
+
+using namespace mlir;
+using namespace mlir::moe;
+
+namespace moeplan {
+
+Grids gridsOf(LayoutAttr layout, const Sharding &sharding) {
+  return {{layout.getPp(), layout.getDp(), layout.getCp(), layout.getTp()},
+          {layout.getPp(), layout.getExpertDataParallel(), sharding.epOuter,
+           sharding.epInner, sharding.etp}};
+}
+
+std::pair<StringRef, SmallVector<int16_t>> groupAxes(Group group) {
+  switch (group) {
+  case Group::TP:
+    return {"attention", {Axes::tp}};
+  case Group::CP:
+    return {"attention", {Axes::cp}};
+  case Group::EP:
+    return {"experts", {Axes::epOuter, Axes::epInner}};
+  case Group::EPInner:
+    return {"experts", {Axes::epInner}};
+  case Group::EPOuter:
+    return {"experts", {Axes::epOuter}};
+  case Group::ETP:
+    return {"experts", {Axes::etp}};
+  }
+  llvm_unreachable("unknown group");
+}
+
+double workTime(const WorkItem &item, const Grids &grids,
+                const ClusterSpec &cluster) {
+  switch (item.kind) {
+  case WorkItem::Kind::Cube: {
+    KernelWork work{ComputeUnit::Cube, double(item.flops), double(item.bytes)};
+    work.shape = item.shape;
+    work.groups = item.groups;
+    work.fp8 = item.fp8;
+    return kernelTime(work, cluster.device);
+  }
+  case WorkItem::Kind::Vector:
+    return kernelTime(
+        {ComputeUnit::Vector, double(item.flops), double(item.bytes)},
+        cluster.device);
+  case WorkItem::Kind::Collective: {
+    auto [grid, axes] = groupAxes(item.group);
+    ArrayRef<int64_t> shape = grid == "attention"
+                                  ? ArrayRef<int64_t>(grids.attention)
+                                  : ArrayRef<int64_t>(grids.experts);
+    return collectiveTime(item.collective, groupExtent(shape, axes),
+                          item.bytes, cluster);
+  }
+  }
+  llvm_unreachable("unknown work item");
+}
+
+namespace {
+/// Labels a unit's leaf ops: norm0, norm1, attention, router, ...
+std::string opLabel(Operation *op, int &norms) {
+  if (isa<NormOp>(op))
+    return "norm" + std::to_string(norms++);
+  if (isa<AttentionOp, MLAAttentionOp>(op))
+    return "attention";
+  return op->getName().stripDialect().str();
+}
+} // namespace
+
+UnitWork unitWorkOf(Operation *top, const MicroBatchShape &shape,
+                    const Sharding &sharding) {
+  UnitWork unit;
+  unit.op = top;
+  unit.isLayer = isa<DecoderLayerOp, MTPLayerOp>(top);
+  unit.name = unitName(top);
+  int norms = 0;
+  bool everyTensorRecomputed = true;
+  top->walk([&](Operation *leaf) {
+    if (leaf->getNumRegions() != 0)
+      return;
+    std::string prefix =
+        unit.isLayer ? unit.name + "." + opLabel(leaf, norms) : unit.name;
+    OpKernels work = lowerOpKernels(leaf, shape, sharding, prefix);
+    for (const SavedSpec &tensor : work.saved)
+      everyTensorRecomputed &= tensor.choice == MemoryChoice::Recompute;
+    unit.denseParams += work.denseParams;
+    unit.expertParams += work.expertParams;
+    unit.ops.push_back(std::move(work));
+  });
+  unit.fullRecompute = unit.isLayer && everyTensorRecomputed;
+  return unit;
+}
+
+double unitTime(const UnitWork &unit, const Grids &grids,
+                const ClusterSpec &cluster) {
+  double time = 0;
+  auto add = [&](ArrayRef<WorkItem> items) {
+    for (const WorkItem &item : items)
+      time += workTime(item, grids, cluster);
+  };
+  for (const OpKernels &op : unit.ops) {
+    add(op.forward);
+    add(op.backward);
+    // Full recompute reruns the layer's forward; otherwise each op reruns
+    // what its recomputed tensors need.
+    if (unit.fullRecompute)
+      add(op.forward);
+    else
+      add(op.recomputedWork());
+  }
+  return time;
+}
+
+int64_t unitSavedBytes(const UnitWork &unit, int64_t layerInputBytes) {
+  if (unit.fullRecompute)
+    return layerInputBytes;
+  int64_t bytes = 0;
+  for (const OpKernels &op : unit.ops)
+    for (const SavedSpec &tensor : op.saved)
+      if (tensor.choice == MemoryChoice::Keep)
+        bytes += tensor.bytes;
+  return bytes;
+}
+
+int64_t layerInputBytes(ModelOp model, const MicroBatchShape &shape,
+                        const Sharding &sharding) {
+  int64_t tokens =
+      shape.tokens() / sharding.cp / (sharding.sp ? sharding.tp : 1);
+  return 2 * model.getHiddenSize() * tokens;
+}
+
+} // namespace moeplan

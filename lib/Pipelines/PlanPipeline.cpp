@@ -1,0 +1,76 @@
+//===- PlanPipeline.cpp - the registered planning pipeline ----------------===//
+
+#include "moeplan/Pipelines/PlanPipeline.h"
+#include "moeplan/Conversion/Passes.h"
+#include "moeplan/Cost/Cluster.h"
+#include "moeplan/Transforms/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+namespace moeplan {
+
+void buildDecisionPipeline(OpPassManager &pm,
+                           const PlanPipelineOptions &options) {
+  MoEShardPassOptions shard;
+  shard.cluster = options.cluster;
+  shard.tp = options.tp;
+  shard.pp = options.pp;
+  shard.vpp = options.vpp;
+  shard.ep = options.ep;
+  shard.etp = options.etp;
+  shard.cp = options.cp;
+  shard.sp = options.sp;
+  shard.tpExtendEp = options.tpExtendEp;
+  shard.hierarchicalA2a = options.hierarchicalA2a;
+  shard.distributedOptimizer = options.distributedOptimizer;
+  shard.seq = options.seq;
+  shard.globalBatch = options.globalBatch;
+  shard.microBatch = options.microBatch;
+  shard.precision = options.precision;
+  shard.attention = options.attention;
+  shard.routingSkew = options.routingSkew;
+  pm.addPass(createMoEShardPass(shard));
+
+  MoESelectMemoryPassOptions memory;
+  memory.policy = options.recompute;
+  pm.addPass(createMoESelectMemoryPass(memory));
+
+  // The node size decides the expert group's split across nodes, which
+  // names some communications; moe-shard reports a cluster that fails to
+  // load before this pass runs.
+  llvm::Expected<ClusterSpec> cluster = loadCluster(options.cluster);
+  int64_t perNode = cluster ? cluster->devicesPerNode.value : 8;
+  if (!cluster)
+    llvm::consumeError(cluster.takeError());
+  MoEPlanOverlapPassOptions overlap;
+  overlap.policy = options.overlap;
+  overlap.devicesPerNode = perNode;
+  pm.addPass(createMoEPlanOverlapPass(overlap));
+
+  MoEBalanceStagesPassOptions stages;
+  stages.cluster = options.cluster;
+  stages.layout = options.pipelineLayout;
+  pm.addPass(createMoEBalanceStagesPass(stages));
+}
+
+void buildPlanPipeline(OpPassManager &pm, const PlanPipelineOptions &options) {
+  buildDecisionPipeline(pm, options);
+  llvm::Expected<ClusterSpec> cluster = loadCluster(options.cluster);
+  ConvertMoEToAscendPassOptions lowering;
+  lowering.devicesPerNode = cluster ? cluster->devicesPerNode.value : 8;
+  if (!cluster)
+    llvm::consumeError(cluster.takeError());
+  pm.addPass(createConvertMoEToAscendPass(lowering));
+}
+
+void registerPlanPipeline() {
+  PassPipelineRegistration<PlanPipelineOptions>(
+      "moe-plan-pipeline",
+      "Plan a moe model on a cluster: moe-shard, moe-select-memory, "
+      "moe-plan-overlap, moe-balance-stages, convert-moe-to-ascend",
+      buildPlanPipeline);
+}
+
+} // namespace moeplan
