@@ -42,6 +42,12 @@ HISTORY = """
   in summing a lowered copy's kernel times picked among them arbitrarily. Rows 1, 3 and 4 moved by
   that alone (36.16 → 36.35 s, 22.92 → 22.78 s, 21.63 → 21.54 s); row 2 and every op's cost are
   unchanged. The process is faster (best 135 → 113 ms) because the balancer no longer lowers a copy.
+- **The pipeline dependency** (the interpreter): a stage's run now hands over to the neighbouring
+  stage when its compute and its pipeline send are done, not when its data-parallel stream is, so
+  the last backwards no longer wait in a chain for each downstream stage's gradient reduction; and
+  the reduction the optimizer waits for is exposed communication, not bubble. Every row is about
+  1.2 s faster (the bubble shrinks by that much) and exposed communication grows by the tail wait
+  that was booked as bubble.
 """
 
 

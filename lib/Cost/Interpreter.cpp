@@ -221,12 +221,15 @@ struct Cursor {
   bool first, last;
   std::vector<double> events;
   size_t next = 0;
-  double end;
+  /// When the run's compute, its collectives and its pipeline send are
+  /// done: what the neighbouring stage's run waits for. Data-parallel and
+  /// host transfers run on and do not hold the pipeline.
+  double handoff;
 
   Cursor(const CompiledProgram &program, const ScheduledRun &what,
          double ready, bool first, bool last)
       : program(&program), what(what), ready(ready), first(first), last(last),
-        events(program.numEvents, 0), end(ready) {}
+        events(program.numEvents, 0), handoff(ready) {}
 
   bool done() const { return next == program->steps.size(); }
   const Step &step() const { return program->steps[next]; }
@@ -240,20 +243,20 @@ struct Runner {
   std::vector<TraceEvent> &trace;
 
   /// Replays `program` on `state`, starting no earlier than `ready`; returns
-  /// when its last op finishes. `first` and `last` say whether this is the
-  /// step's first or last run of this program.
+  /// its handoff time. `first` and `last` say whether this is the step's
+  /// first or last run of this program.
   double run(const CompiledProgram &program, StageState &state, double ready,
              int64_t stage, const ScheduledRun &what, bool first = true,
              bool last = true) {
     Cursor cursor(program, what, ready, first, last);
     while (!cursor.done())
       execute(cursor, state, stage);
-    return cursor.end;
+    return cursor.handoff;
   }
 
   /// Replays two programs together on one stage's streams: whenever the
   /// compute stream would wait for one's communication, the other computes
-  /// (MindSpeed's forward/backward overlap). Returns both end times.
+  /// (MindSpeed's forward/backward overlap). Returns both handoff times.
   std::pair<double, double> runPair(Cursor a, Cursor b, StageState &state,
                                     int64_t stage) {
     Cursor *current = &a, *other = &b;
@@ -263,7 +266,7 @@ struct Runner {
         std::swap(current, other);
       execute(*current, state, stage);
     }
-    return {a.end, b.end};
+    return {a.handoff, b.handoff};
   }
 
 private:
@@ -315,7 +318,8 @@ private:
       changeLive(state, free, -step.bytes);
       break;
     }
-    cursor.end = std::max(cursor.end, free);
+    if (step.stream != Stream::DP && step.stream != Stream::Host)
+      cursor.handoff = std::max(cursor.handoff, free);
   }
 
 public:
@@ -451,16 +455,24 @@ FailureOr<SimulationResult> simulate(PlanOp plan, const ClusterSpec &cluster,
 
   for (int64_t s = 0; s < stages; ++s) {
     StageState &st = state[s];
-    double end = *std::max_element(std::begin(st.streamFree),
-                                   std::end(st.streamFree));
+    auto latest = [&] {
+      return *std::max_element(std::begin(st.streamFree),
+                               std::end(st.streamFree));
+    };
+    // Communication still running after the last kernel is exposed: the
+    // optimizer step waits for the gradients' reduction, and the step for
+    // whatever runs after it.
+    auto exposeTail = [&] {
+      st.result.exposedComm +=
+          latest() - st.streamFree[static_cast<int>(Stream::Compute)];
+    };
+    exposeTail();
     auto optimizer = programs.find({s, 0, Phase::Optimizer});
-    if (optimizer != programs.end())
-      end = runner.run(optimizer->second, st, end, s,
-                       {Phase::Optimizer, -1, 0});
-    st.result.endTime = end;
-    // Communication still running after the last kernel is exposed too.
-    st.result.exposedComm +=
-        end - st.streamFree[static_cast<int>(Stream::Compute)];
+    if (optimizer != programs.end()) {
+      runner.run(optimizer->second, st, latest(), s, {Phase::Optimizer, -1, 0});
+      exposeTail();
+    }
+    st.result.endTime = latest();
     st.result.reserveBytes = cluster.device.runtimeReserveBytes.value;
     st.result.peakBytes = st.result.weightsBytes + st.result.gradsBytes +
                           st.result.optimizerBytes +

@@ -112,3 +112,75 @@ ascend.plan @overlap {
     ascend.vector "b2" flops = 0, bytes = 960000000
   }
 }
+
+// -----
+
+// The pipeline hands a run to the next stage when its compute and its send
+// are done, not when its data-parallel stream is: stage 1's last backward
+// ends at 9 us and stage 0's starts then, while stage 1's gradient
+// all-gather (1532.5 us, on the dp stream) runs on. Both stages then wait
+// for their own all-gather: exposed, not bubble. Stage 0 ends the step at
+// 12 + 1532.5 us; a chain through the reductions would end it at 3077 us.
+// expected-remark @+3 {{step 1544.500 us, critical stage 0: compute 6.000 us, exposed communication 1532.500 us, bubble 6.000 us}}
+// expected-remark @+2 {{stage 0 peak memory 3000000000 bytes, activations 0 bytes}}
+// expected-remark @+1 {{stage 1 peak memory 3000000000 bytes, activations 0 bytes}}
+ascend.plan @chain {
+  shard.grid @world(shape = 16x8)
+  ascend.schedule stages = 2, chunks = 1, micro_batches = 1
+  ascend.stage_memory stage = 0, weights = 0, grads = 0, optimizer = 0
+  ascend.stage_memory stage = 1, weights = 0, grads = 0, optimizer = 0
+  ascend.program stage = 0, chunk = 0, forward {
+    // expected-remark @+1 {{3.000 us}}
+    ascend.vector "f" flops = 0, bytes = 960000
+  }
+  ascend.program stage = 0, chunk = 0, backward {
+    // expected-remark @+1 {{3.000 us}}
+    ascend.vector "b" flops = 0, bytes = 960000
+    ascend.record "grads"
+    ascend.wait "grads" stream(dp)
+    // expected-remark @+1 {{1532.500 us}}
+    ascend.all_gather "dp" on @world grid_axes = [0] bytes = 28000000 stream(dp) only last
+  }
+  ascend.program stage = 1, chunk = 0, forward {
+    // expected-remark @+1 {{3.000 us}}
+    ascend.vector "f" flops = 0, bytes = 960000
+  }
+  ascend.program stage = 1, chunk = 0, backward {
+    // expected-remark @+1 {{3.000 us}}
+    ascend.vector "b" flops = 0, bytes = 960000
+    ascend.record "grads"
+    ascend.wait "grads" stream(dp)
+    // expected-remark @+1 {{1532.500 us}}
+    ascend.all_gather "dp" on @world grid_axes = [0] bytes = 28000000 stream(dp) only last
+  }
+}
+
+// -----
+
+// The breakdown adds up to the step: the optimizer waits for the gradient
+// reduction after the last backward kernel, and that wait is exposed
+// communication, not bubble. Forward 3 us, backward 3 us, the reduction
+// 1532.5 us, the optimizer 3 us.
+// expected-remark @+2 {{step 1541.500 us, critical stage 0: compute 9.000 us, exposed communication 1532.500 us, bubble 0.000 us}}
+// expected-remark @+1 {{stage 0 peak memory 3000000000 bytes, activations 0 bytes}}
+ascend.plan @tail {
+  shard.grid @world(shape = 16x8)
+  ascend.schedule stages = 1, chunks = 1, micro_batches = 1
+  ascend.stage_memory stage = 0, weights = 0, grads = 0, optimizer = 0
+  ascend.program stage = 0, chunk = 0, forward {
+    // expected-remark @+1 {{3.000 us}}
+    ascend.vector "f" flops = 0, bytes = 960000
+  }
+  ascend.program stage = 0, chunk = 0, backward {
+    // expected-remark @+1 {{3.000 us}}
+    ascend.vector "b" flops = 0, bytes = 960000
+    ascend.record "grads"
+    ascend.wait "grads" stream(dp)
+    // expected-remark @+1 {{1532.500 us}}
+    ascend.all_gather "dp" on @world grid_axes = [0] bytes = 28000000 stream(dp) only last
+  }
+  ascend.program stage = 0, chunk = 0, optimizer {
+    // expected-remark @+1 {{3.000 us}}
+    ascend.vector "adam" flops = 0, bytes = 960000
+  }
+}
