@@ -21,6 +21,26 @@ using namespace mlir::ascend;
 
 namespace moeplan {
 
+StringRef stringifyCommKind(CommKind kind) {
+  switch (kind) {
+  case CommKind::TP:
+    return "tp";
+  case CommKind::CP:
+    return "cp";
+  case CommKind::EP:
+    return "ep";
+  case CommKind::PP:
+    return "pp";
+  case CommKind::DP:
+    return "dp";
+  case CommKind::Host:
+    return "host";
+  case CommKind::None:
+    return "none";
+  }
+  llvm_unreachable("unknown communication kind");
+}
+
 //===----------------------------------------------------------------------===//
 // Schedule order
 //===----------------------------------------------------------------------===//
@@ -80,6 +100,7 @@ struct Step {
   int64_t bytes = 0;   ///< memory effect of saves, releases and swaps
   int event = -1;      ///< record/wait event index within the program
   bool isKernel = false;
+  CommKind comm = CommKind::None; ///< for communication steps
   StringRef name;
   /// Runs only in the first or last micro-batch of the step.
   std::optional<Occurrence> only;
@@ -89,6 +110,27 @@ struct CompiledProgram {
   std::vector<Step> steps;
   int numEvents = 0;
 };
+
+/// The communication kind of `op` on `stream` (CommKind's rule).
+CommKind commKindOf(Operation *op, Stream stream) {
+  if (isa<SendOp, RecvOp>(op))
+    return CommKind::PP;
+  if (isa<SwapOutOp, SwapInOp>(op))
+    return CommKind::Host;
+  if (!isa<AllReduceOp, AllGatherOp, ReduceScatterOp, AllToAllOp>(op))
+    return CommKind::None;
+  if (stream == Stream::DP)
+    return CommKind::DP;
+  auto grid = op->getAttrOfType<FlatSymbolRefAttr>("grid");
+  if (grid && grid.getValue() == "experts")
+    return CommKind::EP;
+  auto axes = op->getAttrOfType<DenseI16ArrayAttr>("grid_axes");
+  // @attention is [PP, DP, CP, TP].
+  if (grid && grid.getValue() == "attention" && axes &&
+      llvm::all_of(axes.asArrayRef(), [](int16_t axis) { return axis == 2; }))
+    return CommKind::CP;
+  return CommKind::TP;
+}
 
 /// The extent of a collective's group on its grid.
 GroupExtent groupOf(Operation *op, FlatSymbolRefAttr gridName,
@@ -136,6 +178,7 @@ public:
                   return std::nullopt;
                 Step step{StepKind::Work, streamOf(op), *duration};
                 step.isKernel = true;
+                step.comm = commKindOf(op, step.stream);
                 step.name = op->getAttrOfType<StringAttr>("name").getValue();
                 if (auto only = op->getAttrOfType<OccurrenceAttr>("only"))
                   step.only = only.getValue();
@@ -208,6 +251,11 @@ namespace {
 /// The state of one stage's streams and memory as its runs replay.
 struct StageState {
   double streamFree[kStreams] = {0, 0, 0, 0, 0};
+  /// The kind of the last communication each stream ran, which an event
+  /// it records (and a wait on it) is charged to.
+  CommKind lastComm[kStreams] = {CommKind::None, CommKind::None,
+                                 CommKind::None, CommKind::None,
+                                 CommKind::None};
   int64_t live = 0;
   StageResult result;
 };
@@ -220,6 +268,7 @@ struct Cursor {
   double ready;
   bool first, last;
   std::vector<double> events;
+  std::vector<CommKind> eventComm; ///< what each recorded event waited for
   size_t next = 0;
   /// When the run's compute, its collectives and its pipeline send are
   /// done: what the neighbouring stage's run waits for. Data-parallel and
@@ -229,7 +278,8 @@ struct Cursor {
   Cursor(const CompiledProgram &program, const ScheduledRun &what,
          double ready, bool first, bool last)
       : program(&program), what(what), ready(ready), first(first), last(last),
-        events(program.numEvents, 0), handoff(ready) {}
+        events(program.numEvents, 0),
+        eventComm(program.numEvents, CommKind::None), handoff(ready) {}
 
   bool done() const { return next == program->steps.size(); }
   const Step &step() const { return program->steps[next]; }
@@ -290,10 +340,13 @@ private:
     switch (step.kind) {
     case StepKind::Record:
       cursor.events[step.event] = free;
+      cursor.eventComm[step.event] =
+          state.lastComm[static_cast<int>(step.stream)];
       break;
     case StepKind::Wait:
       if (step.stream == Stream::Compute && cursor.events[step.event] > free)
-        state.result.exposedComm += cursor.events[step.event] - free;
+        expose(state, cursor.eventComm[step.event],
+               cursor.events[step.event] - free);
       free = std::max(free, cursor.events[step.event]);
       break;
     case StepKind::Save:
@@ -309,6 +362,11 @@ private:
                            cursor.what.microBatch, cursor.what.chunk});
         if (step.stream == Stream::Compute)
           state.result.computeBusy += step.duration;
+        if (step.comm != CommKind::None) {
+          state.result.communication[static_cast<int>(step.comm)].total +=
+              step.duration;
+          state.lastComm[static_cast<int>(step.stream)] = step.comm;
+        }
         free += step.duration;
       }
       if (step.kind == StepKind::SwapOut)
@@ -323,6 +381,13 @@ private:
   }
 
 public:
+  /// The compute stream waited `time` for communication of `kind`.
+  static void expose(StageState &state, CommKind kind, double time) {
+    state.result.exposedComm += time;
+    if (kind != CommKind::None)
+      state.result.communication[static_cast<int>(kind)].exposed += time;
+  }
+
   static void changeLive(StageState &state, double time, int64_t delta) {
     state.live += delta;
     state.result.peakActivationBytes =
@@ -455,16 +520,18 @@ FailureOr<SimulationResult> simulate(PlanOp plan, const ClusterSpec &cluster,
 
   for (int64_t s = 0; s < stages; ++s) {
     StageState &st = state[s];
-    auto latest = [&] {
-      return *std::max_element(std::begin(st.streamFree),
-                               std::end(st.streamFree));
+    auto latestStream = [&] {
+      return std::max_element(std::begin(st.streamFree),
+                              std::end(st.streamFree)) -
+             std::begin(st.streamFree);
     };
+    auto latest = [&] { return st.streamFree[latestStream()]; };
     // Communication still running after the last kernel is exposed: the
     // optimizer step waits for the gradients' reduction, and the step for
     // whatever runs after it.
     auto exposeTail = [&] {
-      st.result.exposedComm +=
-          latest() - st.streamFree[static_cast<int>(Stream::Compute)];
+      Runner::expose(st, st.lastComm[latestStream()],
+                     latest() - st.streamFree[static_cast<int>(Stream::Compute)]);
     };
     exposeTail();
     auto optimizer = programs.find({s, 0, Phase::Optimizer});

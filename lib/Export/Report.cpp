@@ -136,6 +136,11 @@ void writeParallelJSON(llvm::json::OStream &json, const ParallelLayout &l) {
   });
 }
 
+/// The communication kinds the report accounts for, in its order.
+constexpr CommKind kReportedCommKinds[] = {CommKind::TP, CommKind::CP,
+                                           CommKind::EP, CommKind::PP,
+                                           CommKind::DP};
+
 void writeReportJSON(const Report &report, llvm::raw_ostream &os) {
   llvm::json::OStream json(os, 2);
   json.object([&] {
@@ -185,6 +190,26 @@ void writeReportJSON(const Report &report, llvm::raw_ostream &os) {
       json.attribute("bubble_s", sim.bubbleTime);
       json.attribute("critical_stage", sim.criticalStage);
     });
+    // Per device of the critical stage, seconds per step.
+    const StageResult &critical = sim.stages[sim.criticalStage];
+    json.attributeObject("communication", [&] {
+      for (CommKind kind : kReportedCommKinds)
+        json.attributeObject(stringifyCommKind(kind), [&] {
+          const CommTime &time =
+              critical.communication[static_cast<int>(kind)];
+          json.attribute("total_s", time.total);
+          json.attribute("hidden_s", time.hidden());
+        });
+    });
+    if (report.model.moeLayers) {
+      // No placement is chosen yet, so the imbalance stays the routing
+      // skew's expectation.
+      json.attributeObject("experts", [&] {
+        json.attribute("imbalance_before", l.expertImbalance);
+        json.attribute("imbalance_after", l.expertImbalance);
+        json.attribute("migration_s", 0.0);
+      });
+    }
   });
   os << "\n";
 }
@@ -321,6 +346,21 @@ void writeReportText(const Report &report, llvm::raw_ostream &os) {
           seconds(sim.exposedCommTime) + " · bubble " +
           seconds(sim.bubbleTime) + " (" +
           fixed(100 * sim.bubbleTime / sim.stepTime, "%.1f") + "%)");
+
+  const StageResult &critical = sim.stages[sim.criticalStage];
+  std::string communication;
+  for (CommKind kind : kReportedCommKinds) {
+    const CommTime &time = critical.communication[static_cast<int>(kind)];
+    if (time.total <= 0)
+      continue;
+    if (!communication.empty())
+      communication += " · ";
+    communication += stringifyCommKind(kind).str() + " " + seconds(time.total) +
+                     " (" + fixed(100 * time.hidden() / time.total, "%.0f") +
+                     "% hidden)";
+  }
+  if (!communication.empty())
+    row(os, "communication", communication);
 
   os << "\nMemory per device (capacity " << humanBytes(m.capacityBytes) << ")\n";
   if (m.peakBytes <= m.capacityBytes)

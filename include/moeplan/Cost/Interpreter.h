@@ -15,6 +15,8 @@
 #include "dialects/ascend/AscendOps.h"
 #include "moeplan/Cost/Cluster.h"
 
+#include <algorithm>
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +56,22 @@ struct TraceEvent {
   int64_t chunk;
 };
 
+/// What a communication step is, for the report's per-kind accounting: a
+/// collective's group (by the lowering's grids: @attention's CP axis is cp,
+/// its other model-parallel axes tp, @experts is ep, anything on the dp
+/// stream dp), a pipeline send or receive, or a host swap.
+enum class CommKind { TP, CP, EP, PP, DP, Host, None };
+inline constexpr int kCommKinds = 6; ///< all but None
+llvm::StringRef stringifyCommKind(CommKind kind);
+
+/// A kind's communication on one stage over the step: the time its steps
+/// took and the part the compute stream waited for.
+struct CommTime {
+  double total = 0;
+  double exposed = 0;
+  double hidden() const { return std::max(0.0, total - exposed); }
+};
+
 struct StageResult {
   int64_t stage = 0;
   int64_t weightsBytes = 0, gradsBytes = 0, optimizerBytes = 0;
@@ -63,6 +81,8 @@ struct StageResult {
   double endTime = 0;              ///< when the stage's last op finished
   double computeBusy = 0;          ///< time kernels ran on the compute stream
   double exposedComm = 0;          ///< compute stream waiting on collectives
+  /// Per CommKind, the communication of the step and what was exposed.
+  std::array<CommTime, kCommKinds> communication;
   /// (time, live activation bytes) after every change, in time order.
   std::vector<std::pair<double, int64_t>> memoryTimeline;
 };

@@ -27,7 +27,12 @@ CONTRACT = {
                "stages": list},
     "breakdown": {"compute_s": (int, float), "exposed_comm_s": (int, float),
                   "bubble_s": (int, float)},
+    "communication": {kind: {"total_s": (int, float), "hidden_s": (int, float)}
+                      for kind in ("tp", "cp", "ep", "pp", "dp")},
 }
+# Present for MoE models.
+EXPERTS = {"imbalance_before": (int, float), "imbalance_after": (int, float),
+           "migration_s": (int, float)}
 STAGE = {"stage": int, "peak_bytes": int, "weights_bytes": int,
          "grads_bytes": int, "optimizer_bytes": int, "activations_bytes": int}
 
@@ -61,6 +66,23 @@ def main():
     check(report, CONTRACT, "report", problems)
     for i, stage in enumerate(report.get("memory", {}).get("stages", [])):
         check(stage, STAGE, f"report.memory.stages[{i}]", problems)
+    if report.get("model", {}).get("layers", {}).get("moe", 0):
+        check(report.get("experts"), EXPERTS, "report.experts", problems)
+    # The breakdown adds up to the step; what each kind leaves exposed adds
+    # up to at most the exposed communication (host swaps are not a kind).
+    b, step = report.get("breakdown", {}), report.get("step_time_s", 0)
+    total = sum(b.get(k, 0) for k in ("compute_s", "exposed_comm_s", "bubble_s"))
+    if abs(total - step) > 1e-9 * max(step, 1):
+        problems.append(f"breakdown adds up to {total}, step is {step}")
+    exposed = 0
+    for kind, time in report.get("communication", {}).items():
+        if not 0 <= time["hidden_s"] <= time["total_s"] + 1e-12:
+            problems.append(f"communication.{kind}: hidden {time['hidden_s']} "
+                            f"outside [0, total {time['total_s']}]")
+        exposed += time["total_s"] - time["hidden_s"]
+    if exposed > b.get("exposed_comm_s", 0) * (1 + 1e-9) + 1e-12:
+        problems.append(f"communication exposes {exposed} s, more than the "
+                        f"breakdown's {b.get('exposed_comm_s')} s")
     for condition in sys.argv[2:]:
         key, expected = condition.split("=", 1)
         value = lookup(report, key)
