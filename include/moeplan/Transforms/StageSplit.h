@@ -1,0 +1,89 @@
+//===- StageSplit.h - split ordered units over virtual pipeline stages ----===//
+//
+// The split moe-balance-stages makes and moe-select-memory plans against:
+// the model's pipeline units in Megatron's layout order, partitioned
+// contiguously over PP x VPP virtual stages so that the slowest stage is as
+// fast as it can be, each stage within its memory.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOEPLAN_TRANSFORMS_STAGESPLIT_H
+#define MOEPLAN_TRANSFORMS_STAGESPLIT_H
+
+#include "dialects/moe/MoEOps.h"
+#include "moeplan/Cost/UnitCost.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace moeplan {
+
+/// A top-level op of the model, the letter Megatron's layout uses for it,
+/// and what it costs one stage.
+struct StageUnit {
+  mlir::Operation *op;
+  std::string name;
+  char letter; ///< E, t, m, or L for the final norm, head and loss
+  double cost = 0;        ///< seconds per micro-batch
+  double staticBytes = 0; ///< weights, gradients, optimizer state
+  double savedBytes = 0;  ///< kept per micro-batch in flight
+  /// The virtual stage a hand-set moe.placement fixes, if any.
+  std::optional<int64_t> fixed;
+};
+
+/// The model's units in Megatron's layout order: E, the decoder layers, the
+/// MTP layers, then L (final norm, head, loss). The final norm precedes the
+/// MTP layers in the IR but belongs to L in a layout.
+std::vector<StageUnit> stageUnitsOf(mlir::moe::ModelOp model);
+
+/// Micro-batches in flight on each virtual stage (chunk · PP + stage) at
+/// most: forwards run and their backwards not yet, under the schedule.
+std::vector<int64_t> microBatchesInFlight(int64_t pp, int64_t vpp,
+                                          int64_t microBatches);
+
+struct StageSplit {
+  std::vector<int64_t> stage; ///< per unit, its virtual stage
+  int64_t slowestNanos = 0;   ///< the slowest virtual stage's time
+};
+
+/// The contiguous split of `units` over PP x VPP virtual stages that
+/// minimises the slowest stage (then the sum of squared stage times), with
+/// the embedding first, the final norm, head and loss last, MTP layers in a
+/// last chunk, hand-set placements kept and every virtual stage within
+/// `budget` bytes (static + saved x its micro-batches in flight); nullopt
+/// when no split fits.
+std::optional<StageSplit> splitStages(llvm::ArrayRef<StageUnit> units,
+                                      int64_t pp, int64_t vpp,
+                                      llvm::ArrayRef<int64_t> flights,
+                                      double budget);
+
+/// How units are priced for stage decisions: one micro-batch's work under
+/// the model's layout and training setup on the cluster, as the lowering
+/// will emit it.
+struct StagePricing {
+  ClusterSpec cluster;
+  MicroBatchShape shape;
+  Sharding sharding;
+  Grids grids;
+  int64_t layerInput = 0;   ///< bytes a fully recomputed layer keeps
+  double denseShards = 1;   ///< optimizer-state shards of dense parameters
+  double expertShards = 1;  ///< and of expert parameters
+  int64_t microBatches = 0; ///< per step and replica
+  double memoryBudget = 0;  ///< device memory less the runtime reserve
+
+  /// Nullopt when the model lacks a complete moe.layout or moe.training.
+  static std::optional<StagePricing> of(mlir::moe::ModelOp model,
+                                        const ClusterSpec &cluster);
+  /// Sets `unit`'s cost, static and saved bytes from `work`.
+  void price(StageUnit &unit, const UnitWork &work) const;
+};
+
+/// Bytes virtual stage `virtualStage` holds under `stage`.
+double stageMemory(llvm::ArrayRef<StageUnit> units,
+                   llvm::ArrayRef<int64_t> stage,
+                   llvm::ArrayRef<int64_t> flights, int64_t virtualStage);
+
+} // namespace moeplan
+
+#endif // MOEPLAN_TRANSFORMS_STAGESPLIT_H

@@ -1,0 +1,191 @@
+//===- StageSplit.cpp - split ordered units over virtual pipeline stages --===//
+
+#include "moeplan/Transforms/StageSplit.h"
+#include "moeplan/Analysis/ModelAnalysis.h"
+#include "dialects/moe/MoEConstants.h"
+#include "moeplan/Cost/Interpreter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <tuple>
+
+using namespace mlir;
+using namespace mlir::moe;
+
+namespace moeplan {
+
+/// The model's units in Megatron's layout order: E, the decoder layers, the
+/// MTP layers, then L (final norm, head, loss). The final norm precedes the
+/// MTP layers in the IR but belongs to L in a layout.
+std::vector<StageUnit> stageUnitsOf(ModelOp model) {
+  std::vector<StageUnit> units;
+  for (Operation &op : model.getBody().front()) {
+    if (isa<DecoderLayerOp>(op))
+      units.push_back({&op, layerName(&op), 't'});
+    else if (isa<MTPLayerOp>(op))
+      units.push_back({&op, layerName(&op), 'm'});
+    else if (isa<EmbeddingOp>(op))
+      units.push_back({&op, "embedding", 'E'});
+    else
+      units.push_back({&op, unitName(&op), 'L'});
+  }
+  std::stable_partition(units.begin(), units.end(), [](const StageUnit &unit) {
+    return unit.letter != 'L';
+  });
+  return units;
+}
+
+
+/// Micro-batches in flight on each virtual stage at most: forwards run and
+/// their backwards not yet, under the step's schedule.
+std::vector<int64_t> microBatchesInFlight(int64_t pp, int64_t vpp,
+                                          int64_t microBatches) {
+  std::vector<int64_t> most(pp * vpp, 0);
+  for (int64_t stage = 0; stage < pp; ++stage) {
+    std::vector<int64_t> live(vpp, 0);
+    for (const ScheduledRun &run :
+         pipelineOrder(pp, vpp, microBatches, /*extraWarmup=*/0, stage)) {
+      int64_t &count = live[run.chunk];
+      count += run.phase == ascend::Phase::Forward ? 1 : -1;
+      int64_t &peak = most[run.chunk * pp + stage];
+      peak = std::max(peak, count);
+    }
+  }
+  return most;
+}
+
+
+std::optional<StageSplit> splitStages(ArrayRef<StageUnit> units, int64_t pp,
+                                      int64_t vpp, ArrayRef<int64_t> flights,
+                                      double budget) {
+  const int64_t n = units.size(), stages = pp * vpp;
+  const int64_t lastChunk = stages - pp;
+  // Times in whole nanoseconds, so that splits whose stages cost the same
+  // tie exactly, however the units' costs were summed, and the tie-break
+  // below decides them.
+  std::vector<int64_t> prefix(n + 1, 0);
+  std::vector<double> statics(n + 1, 0), saved(n + 1, 0);
+  for (int64_t i = 0; i < n; ++i) {
+    prefix[i + 1] = prefix[i] + std::llround(units[i].cost * 1e9);
+    statics[i + 1] = statics[i] + units[i].staticBytes;
+    saved[i + 1] = saved[i] + units[i].savedBytes;
+  }
+  // The virtual stages each unit may take: the embedding opens the first
+  // stage, the final norm, head and loss close the last, MTP layers sit in
+  // a last chunk, and a hand-set placement is kept.
+  std::vector<int64_t> lowest(n), highest(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const StageUnit &unit = units[i];
+    lowest[i] = unit.letter == 'L'   ? stages - 1
+                : unit.letter == 'm' ? lastChunk
+                                     : 0;
+    highest[i] = unit.letter == 'E' ? 0 : stages - 1;
+    if (unit.fixed)
+      lowest[i] = highest[i] = *unit.fixed;
+  }
+  // best[j][i]: the best split of units [0, i) over stages [0, j): the
+  // slowest stage first, then the sum of squared stage times, which spreads
+  // the remaining work instead of leaving a stage empty. Of equal splits the
+  // first found wins: the one with the lightest stages last.
+  constexpr int64_t kUnreachable = std::numeric_limits<int64_t>::max();
+  struct Split {
+    int64_t slowest = kUnreachable;
+    double squares = 0;
+    bool operator<(const Split &other) const {
+      return std::tie(slowest, squares) < std::tie(other.slowest, other.squares);
+    }
+  };
+  std::vector<std::vector<Split>> best(stages + 1, std::vector<Split>(n + 1));
+  std::vector<std::vector<int64_t>> cut(stages + 1,
+                                        std::vector<int64_t>(n + 1, 0));
+  best[0][0] = {0, 0};
+  for (int64_t j = 1; j <= stages; ++j)
+    for (int64_t i = 0; i <= n; ++i) {
+      // Units [k, i) as stage j - 1, growing the stage backwards: the units'
+      // bounds and the memory only tighten, so the first misfit ends it.
+      int64_t part = j - 1, from = 0, to = stages - 1;
+      for (int64_t k = i; k >= 0; --k) {
+        if (k < i) {
+          from = std::max(from, lowest[k]);
+          to = std::min(to, highest[k]);
+        }
+        double memory = statics[i] - statics[k] +
+                        (saved[i] - saved[k]) * flights[part];
+        if (from > part || memory > budget)
+          break;
+        const Split &before = best[j - 1][k];
+        if (before.slowest == kUnreachable || part > to)
+          continue;
+        int64_t time = prefix[i] - prefix[k];
+        Split split{std::max(before.slowest, time),
+                    before.squares + double(time) * double(time)};
+        if (split < best[j][i]) {
+          best[j][i] = split;
+          cut[j][i] = k;
+        }
+      }
+    }
+  if (best[stages][n].slowest == kUnreachable)
+    return std::nullopt;
+  StageSplit result;
+  result.stage.assign(n, 0);
+  for (int64_t j = stages, i = n; j > 0; --j) {
+    int64_t k = cut[j][i];
+    for (int64_t u = k; u < i; ++u)
+      result.stage[u] = j - 1;
+    i = k;
+  }
+  result.slowestNanos = best[stages][n].slowest;
+  return result;
+}
+
+double stageMemory(ArrayRef<StageUnit> units, ArrayRef<int64_t> stage,
+                   ArrayRef<int64_t> flights, int64_t virtualStage) {
+  double bytes = 0;
+  for (auto [unit, v] : llvm::zip(units, stage))
+    if (v == virtualStage)
+      bytes += unit.staticBytes + unit.savedBytes * flights[v];
+  return bytes;
+}
+
+std::optional<StagePricing> StagePricing::of(ModelOp model,
+                                             const ClusterSpec &cluster) {
+  auto layout = model->getAttrOfType<LayoutAttr>(kLayoutAttr);
+  auto training = model->getAttrOfType<TrainingAttr>(kTrainingAttr);
+  if (!layout || !layout.isComplete() || !training || !training.isComplete())
+    return std::nullopt;
+  StagePricing p;
+  p.cluster = cluster;
+  p.shape = {training.getSeq(), training.getMicroBatch()};
+  std::optional<double> skew = training.getSkew();
+  p.sharding = shardingOf(
+      model, layout, p.shape.seq, p.shape.microBatch,
+      cluster.devicesPerNode.value,
+      skew ? RoutingSkew{*skew} : defaultRoutingSkew(),
+      training.getAttention() == AttentionCore::Unfused,
+      training.getPrecision() == Precision::FP8);
+  p.grids = gridsOf(layout, p.sharding);
+  p.layerInput = layerInputBytes(model, p.shape, p.sharding);
+  if (layout.getDistributedOptimizer()) {
+    p.denseShards = layout.getDp() * layout.getCp();
+    p.expertShards = layout.getExpertDataParallel();
+  }
+  p.microBatches =
+      training.getGlobalBatch() / (training.getMicroBatch() * layout.getDp());
+  p.memoryBudget = cluster.device.memoryBytes.value -
+                   cluster.device.runtimeReserveBytes.value;
+  return p;
+}
+
+void StagePricing::price(StageUnit &unit, const UnitWork &work) const {
+  unit.cost = unitTime(work, grids, cluster);
+  // Mixed precision: bf16 weights, fp32 gradients, fp32 master weights and
+  // two Adam moments, sharded by the distributed optimizer.
+  double dense = work.denseParams, expert = work.expertParams;
+  unit.staticBytes = 6 * (dense + expert) +
+                     12 * (dense / denseShards + expert / expertShards);
+  unit.savedBytes = unitSavedBytes(work, layerInput);
+}
+
+} // namespace moeplan
