@@ -68,6 +68,19 @@ std::string opLabel(Operation *op, int &norms) {
 }
 } // namespace
 
+/// Whether every saved tensor of `ops` is recomputed.
+template <typename Ops> static bool recomputesEverything(const Ops &ops) {
+  for (const auto &op : ops)
+    for (const SavedSpec &tensor : op.saved)
+      if (tensor.choice != MemoryChoice::Recompute)
+        return false;
+  return true;
+}
+
+bool UnitWork::isFullRecompute() const {
+  return isLayer && recomputesEverything(ops);
+}
+
 UnitWork unitWorkOf(Operation *top, const MicroBatchShape &shape,
                     const Sharding &sharding) {
   UnitWork unit;
@@ -75,52 +88,98 @@ UnitWork unitWorkOf(Operation *top, const MicroBatchShape &shape,
   unit.isLayer = isa<DecoderLayerOp, MTPLayerOp>(top);
   unit.name = unitName(top);
   int norms = 0;
-  bool everyTensorRecomputed = true;
   top->walk([&](Operation *leaf) {
     if (leaf->getNumRegions() != 0)
       return;
     std::string prefix =
         unit.isLayer ? unit.name + "." + opLabel(leaf, norms) : unit.name;
     OpKernels work = lowerOpKernels(leaf, shape, sharding, prefix);
-    for (const SavedSpec &tensor : work.saved)
-      everyTensorRecomputed &= tensor.choice == MemoryChoice::Recompute;
     unit.denseParams += work.denseParams;
     unit.expertParams += work.expertParams;
     unit.ops.push_back(std::move(work));
   });
-  unit.fullRecompute = unit.isLayer && everyTensorRecomputed;
   return unit;
 }
 
-double unitTime(const UnitWork &unit, const Grids &grids,
-                const ClusterSpec &cluster) {
-  double time = 0;
-  auto add = [&](ArrayRef<WorkItem> items) {
-    for (const WorkItem &item : items)
-      time += workTime(item, grids, cluster);
-  };
+PricedUnit priceUnit(const UnitWork &unit, const Grids &grids,
+                     const ClusterSpec &cluster) {
+  PricedUnit priced;
+  priced.isLayer = unit.isLayer;
   for (const OpKernels &op : unit.ops) {
-    add(op.forward);
-    add(op.backward);
-    // Full recompute reruns the layer's forward; otherwise each op reruns
-    // what its recomputed tensors need.
-    if (unit.fullRecompute)
-      add(op.forward);
-    else
-      add(op.recomputedWork());
+    PricedUnit::Op &p = priced.ops.emplace_back();
+    for (const WorkItem &item : op.forward) {
+      double time = workTime(item, grids, cluster);
+      p.forward += time;
+      if (item.isAttentionCore)
+        p.core += time;
+    }
+    for (const WorkItem &item : op.backward)
+      p.backward += workTime(item, grids, cluster);
+    p.saved = op.saved;
+  }
+  return priced;
+}
+
+bool PricedUnit::isFullRecompute() const {
+  return isLayer && recomputesEverything(ops);
+}
+
+double PricedUnit::time() const {
+  // Full recompute reruns the layer's forward; otherwise each op reruns
+  // what its recomputed tensors need (OpKernels::recomputedWork).
+  bool full = isFullRecompute();
+  double time = 0;
+  for (const Op &op : ops) {
+    double rerun = 0;
+    bool any = false, onlyCore = true;
+    for (const SavedSpec &tensor : op.saved)
+      if (tensor.choice == MemoryChoice::Recompute) {
+        any = true;
+        onlyCore &= tensor.kind == SavedTensorKind::AttentionCore;
+      }
+    if (full)
+      rerun = op.forward;
+    else if (any)
+      rerun = onlyCore ? op.core : op.forward;
+    time += op.forward + op.backward + rerun;
   }
   return time;
 }
 
-int64_t unitSavedBytes(const UnitWork &unit, int64_t layerInputBytes) {
-  if (unit.fullRecompute)
+int64_t PricedUnit::savedBytes(int64_t layerInputBytes) const {
+  if (isFullRecompute())
     return layerInputBytes;
   int64_t bytes = 0;
-  for (const OpKernels &op : unit.ops)
+  for (const Op &op : ops)
     for (const SavedSpec &tensor : op.saved)
       if (tensor.choice == MemoryChoice::Keep)
         bytes += tensor.bytes;
   return bytes;
+}
+
+int64_t PricedUnit::swappedBytes() const {
+  if (isFullRecompute())
+    return 0;
+  int64_t bytes = 0;
+  for (const Op &op : ops)
+    for (const SavedSpec &tensor : op.saved)
+      if (tensor.choice == MemoryChoice::Swap)
+        bytes += tensor.bytes;
+  return bytes;
+}
+
+double unitTime(const UnitWork &unit, const Grids &grids,
+                const ClusterSpec &cluster) {
+  return priceUnit(unit, grids, cluster).time();
+}
+
+int64_t unitSavedBytes(const UnitWork &unit, int64_t layerInputBytes) {
+  // Only the choices matter, not the times.
+  PricedUnit priced;
+  priced.isLayer = unit.isLayer;
+  for (const OpKernels &op : unit.ops)
+    priced.ops.push_back({0, 0, 0, op.saved});
+  return priced.savedBytes(layerInputBytes);
 }
 
 int64_t layerInputBytes(ModelOp model, const MicroBatchShape &shape,

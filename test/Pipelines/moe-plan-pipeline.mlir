@@ -19,15 +19,16 @@
 // DECIDED: moe.loss {{{.*}}moe.placement = #moe.placement<stage = 1, chunk = 0>}
 
 // The plan runs them: TP 2 on the attention grid, layers 0 and 1 on stage 0,
-// the swap on the host stream, the selective recompute of the core.
+// the swap on the host stream (fetched back while layer 1's backward runs),
+// the selective recompute of the core.
 // PLAN:      shard.grid @attention(shape = 2x2x1x2)
 // PLAN:      ascend.program stage = 0, chunk = 0, forward {
 // PLAN:      ascend.swap_out "dense0.attention.q"
 // PLAN:      ascend.cube "dense1.attention.qkv_proj"
 // PLAN-NOT:  ascend.cube "dense2
 // PLAN:      ascend.program stage = 0, chunk = 0, backward {
-// PLAN:      ascend.recompute "dense1.attention"
 // PLAN:      ascend.swap_in "dense0.attention.q"
+// PLAN:      ascend.recompute "dense1.attention"
 // PLAN:      ascend.recompute "dense0.attention"
 moe.model @m hidden = 256, vocab = 1024 attributes {moe.layout = #moe.layout<tp = 2>} {
   moe.embedding

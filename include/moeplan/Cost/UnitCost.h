@@ -48,17 +48,42 @@ struct UnitWork {
   mlir::Operation *op = nullptr; ///< the top-level op of the model body
   std::string name;              ///< unitName: "embedding", "moe3", "loss"
   bool isLayer = false;          ///< a decoder or MTP layer
-  /// moe.memory recomputes every tensor the layer saves: Megatron's full
-  /// recompute, which keeps only the layer's input and reruns the layer.
-  bool fullRecompute = false;
   std::vector<OpKernels> ops; ///< forward order
   int64_t denseParams = 0, expertParams = 0;
+
+  /// moe.memory recomputes every tensor the layer saves: Megatron's full
+  /// recompute, which keeps only the layer's input and reruns the layer.
+  bool isFullRecompute() const;
 };
 
 /// The work of top-level op `op`, its leaves named `<unit>.<label>`
 /// ("moe3.attention", "moe3.norm1").
 UnitWork unitWorkOf(mlir::Operation *op, const MicroBatchShape &shape,
                     const Sharding &sharding);
+
+/// A unit's work priced once: per op its forward, backward and attention-
+/// core time and its saved tensors with their choices. Memory choices can
+/// then be re-priced without re-walking the work; unitTime and
+/// unitSavedBytes are this, so there is one price.
+struct PricedUnit {
+  struct Op {
+    double forward = 0, backward = 0, core = 0; ///< seconds
+    llvm::SmallVector<SavedSpec> saved;
+  };
+  bool isLayer = false;
+  std::vector<Op> ops;
+
+  /// Every tensor of a layer recomputed: Megatron's full recompute.
+  bool isFullRecompute() const;
+  /// Forward, backward and recompute time of one micro-batch.
+  double time() const;
+  /// Bytes kept from one micro-batch's forward to its backward.
+  int64_t savedBytes(int64_t layerInputBytes) const;
+  /// Bytes sent to host memory per micro-batch.
+  int64_t swappedBytes() const;
+};
+PricedUnit priceUnit(const UnitWork &unit, const Grids &grids,
+                     const ClusterSpec &cluster);
 
 /// Forward, backward and recompute time of one micro-batch of `unit`, with
 /// its collectives blocking (pipeline and data-parallel transfers apart).

@@ -198,6 +198,7 @@ static Location locOf(const OpKernels &op) {
 void ConvertMoEToAscendPass::emitUnitForward(OpBuilder &b, const Unit &unit,
                                              bool gatherWeights) {
   Location loc = unit.loc;
+  const bool full = unit.isFullRecompute();
   if (gatherWeights) {
     // The distributed optimizer's updated weights, gathered under the
     // previous unit's compute in the first micro-batch.
@@ -217,16 +218,31 @@ void ConvertMoEToAscendPass::emitUnitForward(OpBuilder &b, const Unit &unit,
   }
   for (const OpKernels &op : unit.ops) {
     emit(b, locOf(op), op.forward);
-    if (!unit.fullRecompute)
+    if (!full)
       emitSaves(b, locOf(op), op, /*release=*/false);
   }
-  if (unit.fullRecompute)
+  if (full)
     ascend::SaveOp::create(b, loc, unit.name + ".input", inputBytes);
+}
+
+/// Fetches `unit`'s swapped tensors back on the host stream, in the order
+/// its backward needs them; each op's backward waits for its own.
+static void emitSwapIns(OpBuilder &b, const Unit &unit) {
+  if (unit.isFullRecompute())
+    return;
+  for (const OpKernels &op : llvm::reverse(unit.ops))
+    for (const SavedSpec &t : op.saved)
+      if (t.choice == moe::MemoryChoice::Swap) {
+        ascend::SwapInOp::create(b, locOf(op), t.name, t.bytes);
+        ascend::RecordOp::create(b, locOf(op), t.name + ".fetched",
+                                 ascend::Stream::Host);
+      }
 }
 
 void ConvertMoEToAscendPass::emitUnitBackward(OpBuilder &b, const Unit &unit) {
   Location loc = unit.loc;
-  if (unit.fullRecompute) {
+  const bool full = unit.isFullRecompute();
+  if (full) {
     // Rerun the whole layer from its input, keeping what backward needs.
     auto region = ascend::RecomputeOp::create(b, loc, unit.name);
     OpBuilder rb = OpBuilder::atBlockEnd(&region.getBody().emplaceBlock());
@@ -235,16 +251,10 @@ void ConvertMoEToAscendPass::emitUnitBackward(OpBuilder &b, const Unit &unit) {
       for (const SavedSpec &t : op.saved)
         ascend::SaveOp::create(rb, locOf(op), t.name, t.bytes);
     }
-  } else {
-    // Fetch what was swapped out back while the backward reaches it.
-    for (const OpKernels &op : llvm::reverse(unit.ops))
-      for (const SavedSpec &t : op.saved)
-        if (t.choice == moe::MemoryChoice::Swap)
-          ascend::SwapInOp::create(b, locOf(op), t.name, t.bytes);
   }
   for (const OpKernels &op : llvm::reverse(unit.ops)) {
     Location opLoc = locOf(op);
-    if (!unit.fullRecompute && op.recomputesAny()) {
+    if (!full && op.recomputesAny()) {
       // Rerun what produces the recomputed tensors before their backward:
       // the attention core alone for Megatron's selective recompute.
       auto region = ascend::RecomputeOp::create(b, opLoc, op.name);
@@ -254,18 +264,15 @@ void ConvertMoEToAscendPass::emitUnitBackward(OpBuilder &b, const Unit &unit) {
         if (t.choice == moe::MemoryChoice::Recompute)
           ascend::SaveOp::create(rb, opLoc, t.name, t.bytes);
     }
-    if (!unit.fullRecompute)
+    if (!full)
       for (const SavedSpec &t : op.saved)
-        if (t.choice == moe::MemoryChoice::Swap) {
-          ascend::RecordOp::create(b, opLoc, t.name + ".fetched",
-                                   ascend::Stream::Host);
+        if (t.choice == moe::MemoryChoice::Swap)
           ascend::WaitOp::create(b, opLoc, t.name + ".fetched",
                                  ascend::Stream::Compute);
-        }
     emit(b, opLoc, op.backward);
     emitSaves(b, opLoc, op, /*release=*/true);
   }
-  if (unit.fullRecompute)
+  if (full)
     ascend::ReleaseOp::create(b, loc, unit.name + ".input", inputBytes);
 
   // The gradients are complete after the last micro-batch's backward:
@@ -433,9 +440,20 @@ LogicalResult ConvertMoEToAscendPass::lowerModel(moe::ModelOp model) {
       if (virtualStage < pp * vpp - 1)
         ascend::RecvOp::create(bb, loc, "gradients", p2pBytes,
                                ascend::Peer::Next);
+      // Swapped tensors are prefetched one unit ahead, as MindSpeed's
+      // swap-attention prefetches the next layer's: a unit's come back
+      // while the unit before it in backward order computes.
+      SmallVector<const Unit *> backwardOrder;
       for (const Unit &unit : llvm::reverse(units))
         if (unit.virtualStage == virtualStage)
-          emitUnitBackward(bb, unit);
+          backwardOrder.push_back(&unit);
+      if (!backwardOrder.empty())
+        emitSwapIns(bb, *backwardOrder.front());
+      for (auto [i, unit] : llvm::enumerate(backwardOrder)) {
+        if (i + 1 < backwardOrder.size())
+          emitSwapIns(bb, *backwardOrder[i + 1]);
+        emitUnitBackward(bb, *unit);
+      }
       if (virtualStage > 0) {
         ascend::RecordOp::create(bb, loc, "gradients", ascend::Stream::Compute);
         ascend::WaitOp::create(bb, loc, "gradients", ascend::Stream::P2P);

@@ -47,8 +47,9 @@
 // FULL-NEXT:    ascend.vector "embedding.lookup.bwd"
 // Swapping (a hand-set choice; the tensors without one are kept): the
 // attention's query is saved, then copied out on the host stream once the
-// compute stream has written it; it is fetched back at the start of the
-// layer's backward, and the attention's backward waits for it.
+// compute stream has written it; it is fetched back one unit ahead (while
+// the final norm's backward runs, the unit before the layer in backward
+// order), and the attention's backward waits for it.
 // SWAP-LABEL: ascend.program stage = 0, chunk = 0, forward {
 // SWAP:         ascend.save "dense0.attention.q" bytes = 65536
 // SWAP-NEXT:    ascend.record "dense0.attention.q.saved"{{$}}
@@ -57,11 +58,11 @@
 // SWAP-NEXT:    ascend.save "dense0.attention.kv"
 // SWAP-NOT:     swap_out
 // SWAP-LABEL: ascend.program stage = 0, chunk = 0, backward {
-// SWAP:         ascend.release "final_norm.rstd"
+// SWAP:         ascend.release "lm_head.input"
 // SWAP-NEXT:    ascend.swap_in "dense0.attention.q" bytes = 65536{{$}}
-// SWAP-NEXT:    ascend.cube "dense0.mlp.fc2.dgrad"
-// SWAP:         ascend.release "dense0.norm1.rstd"
 // SWAP-NEXT:    ascend.record "dense0.attention.q.fetched" stream(host)
+// SWAP-NEXT:    ascend.vector "final_norm.bwd"
+// SWAP:         ascend.release "dense0.norm1.rstd"
 // SWAP-NEXT:    ascend.wait "dense0.attention.q.fetched"{{$}}
 // SWAP-NEXT:    ascend.cube "dense0.attention.out_proj.dgrad"
 // SWAP-NOT:     ascend.recompute
