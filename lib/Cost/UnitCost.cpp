@@ -157,6 +157,28 @@ int64_t PricedUnit::savedBytes(int64_t layerInputBytes) const {
   return bytes;
 }
 
+int64_t PricedUnit::transientBytes() const {
+  bool full = isFullRecompute();
+  int64_t all = 0, oneOp = 0;
+  for (const Op &op : ops) {
+    int64_t recomputed = 0;
+    for (const SavedSpec &tensor : op.saved)
+      if (full || tensor.choice == MemoryChoice::Recompute)
+        recomputed += tensor.bytes;
+    all += recomputed;
+    oneOp = std::max(oneOp, recomputed);
+  }
+  return (full ? all : oneOp) + swappedBytes();
+}
+
+double PricedUnit::recomputeTime() const {
+  double time = this->time();
+  for (const Op &op : ops)
+    time -= op.forward + op.backward;
+  // What is left is the rerun, up to rounding.
+  return std::max(0.0, time);
+}
+
 int64_t PricedUnit::swappedBytes() const {
   if (isFullRecompute())
     return 0;

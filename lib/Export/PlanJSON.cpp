@@ -415,7 +415,7 @@ void writeMemory(OStream &json, const SimulationResult &sim) {
 }
 
 /// The recompute and attention choices, and the tensors swapped to host
-/// memory (every swap_out of the plan; the lowering emits none yet).
+/// memory (every swap_out of the plan).
 void writeChoices(OStream &json, PlanOp plan, const ParallelLayout &l) {
   json.attributeObject("choices", [&] {
     json.attribute("recompute", l.recompute);

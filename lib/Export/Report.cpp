@@ -169,6 +169,23 @@ void writeReportJSON(const Report &report, llvm::raw_ostream &os) {
           writeStageMemoryJSON(json, s);
       });
     });
+    json.attributeObject("memory_choices", [&] {
+      json.attribute("policy", l.recompute);
+      json.attributeArray("virtual_stages", [&] {
+        for (auto [v, c] : llvm::enumerate(plan.memoryChoices))
+          json.object([&] {
+            json.attribute("virtual_stage", int64_t(v));
+            json.attribute("in_flight", c.inFlight);
+            json.attribute("kept_bytes", c.keptBytes);
+            json.attribute("recomputed_tensors", c.recomputedTensors);
+            json.attribute("recomputed_bytes", c.recomputedBytes);
+            json.attribute("full_recompute_layers", c.fullRecomputeLayers);
+            json.attribute("recompute_s", c.recomputeSeconds);
+            json.attribute("swapped_tensors", c.swappedTensors);
+            json.attribute("swapped_bytes", c.swappedBytes);
+          });
+      });
+    });
     json.attributeObject("pipeline", [&] {
       json.attribute("layout_string", plan.pipeline.megatronString());
       json.attributeArray("layout", [&] {
@@ -312,7 +329,10 @@ void writeReportText(const Report &report, llvm::raw_ostream &os) {
                        llvm::Twine(l.seq) + " tokens, micro-batch " +
                        llvm::Twine(l.microBatch) + " (" +
                        llvm::Twine(l.microBatches) + " per step and replica)");
-  row(os, "recompute", l.recompute + (l.recomputeChosen ? " (chosen by --recompute=auto)" : "") +
+  row(os, "recompute", l.recompute +
+                           (l.recompute == "auto"
+                                ? std::string(" (per tensor, moe-select-memory)")
+                                : std::string()) +
                            ", " + l.attention + " attention, " + l.precision);
   if (report.model.moeLayers)
     row(os, "expert load", "busiest expert rank " +
@@ -382,6 +402,30 @@ void writeReportText(const Report &report, llvm::raw_ostream &os) {
        << llvm::right_justify(humanBytes(s.peakActivationBytes), 13)
        << llvm::right_justify(humanBytes(s.reserveBytes), 12)
        << llvm::right_justify(humanBytes(s.peakBytes), 12) << "\n";
+
+  // What the memory decisions keep, recompute and swap, where they do more
+  // than keep everything.
+  bool anyChoice = llvm::any_of(plan.memoryChoices, [](const auto &c) {
+    return c.recomputedTensors || c.swappedTensors;
+  });
+  if (anyChoice) {
+    os << "\nMemory choices per virtual stage and micro-batch (x micro-batches "
+          "in flight)\n";
+    os << "  " << llvm::left_justify("vstage", 8)
+       << llvm::right_justify("in flight", 10) << llvm::right_justify("kept", 12)
+       << llvm::right_justify("recomputed", 12)
+       << llvm::right_justify("full layers", 13)
+       << llvm::right_justify("rerun", 12) << llvm::right_justify("swapped", 12)
+       << "\n";
+    for (auto [v, c] : llvm::enumerate(plan.memoryChoices))
+      os << "  " << llvm::left_justify(std::to_string(v), 8)
+         << llvm::right_justify(std::to_string(c.inFlight), 10)
+         << llvm::right_justify(humanBytes(c.keptBytes), 12)
+         << llvm::right_justify(humanBytes(c.recomputedBytes), 12)
+         << llvm::right_justify(std::to_string(c.fullRecomputeLayers), 13)
+         << llvm::right_justify(seconds(c.recomputeSeconds), 12)
+         << llvm::right_justify(humanBytes(c.swappedBytes), 12) << "\n";
+  }
 
   os << "\nConstants (" << c.preset << "; SI units; * = assumption; "
      << "--format=json gives sources)\n";

@@ -35,6 +35,8 @@ void buildDecisionPipeline(OpPassManager &pm,
 
   MoESelectMemoryPassOptions memory;
   memory.policy = options.recompute;
+  memory.cluster = options.cluster;
+  memory.swap = options.swap;
   pm.addPass(createMoESelectMemoryPass(memory));
 
   // The node size decides the expert group's split across nodes, which

@@ -6,6 +6,7 @@
 #include "moeplan/Conversion/Passes.h"
 #include "moeplan/Cost/OpKernels.h"
 #include "moeplan/Pipelines/PlanPipeline.h"
+#include "moeplan/Transforms/StageSplit.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/Pass/PassManager.h"
@@ -27,6 +28,43 @@ PipelineLayout pipelineOf(moe::ModelOp model, int64_t pp, int64_t vpp) {
     layout.stages[stage].push_back(unitName(&op));
   }
   return layout;
+}
+
+/// Per virtual stage, what the model's moe.memory decisions keep, recompute
+/// and swap, priced as the balancer and the lowering price them.
+std::vector<StageMemoryChoices> memoryChoicesOf(moe::ModelOp model,
+                                                const ClusterSpec &cluster) {
+  std::optional<StagePricing> pricing = StagePricing::of(model, cluster);
+  auto layout = model->getAttrOfType<moe::LayoutAttr>(moe::kLayoutAttr);
+  int64_t pp = layout.getPp(), vpp = layout.getVpp();
+  std::vector<StageMemoryChoices> stages(pp * vpp);
+  std::vector<int64_t> flights =
+      microBatchesInFlight(pp, vpp, pricing->microBatches);
+  for (auto [v, stage] : llvm::enumerate(stages))
+    stage.inFlight = flights[v];
+  for (Operation &op : model.getBody().front()) {
+    auto placement = op.getAttrOfType<moe::PlacementAttr>(moe::kPlacementAttr);
+    StageMemoryChoices &stage =
+        stages[placement ? placement.getChunk() * pp + placement.getStage() : 0];
+    PricedUnit unit = priceUnit(
+        unitWorkOf(&op, pricing->shape, pricing->sharding), pricing->grids,
+        cluster);
+    bool full = unit.isFullRecompute();
+    stage.fullRecomputeLayers += full;
+    stage.keptBytes += unit.savedBytes(pricing->layerInput);
+    stage.recomputeSeconds += unit.recomputeTime();
+    for (const PricedUnit::Op &priced : unit.ops)
+      for (const SavedSpec &tensor : priced.saved) {
+        if (full || tensor.choice == moe::MemoryChoice::Recompute) {
+          stage.recomputedBytes += tensor.bytes;
+          ++stage.recomputedTensors;
+        } else if (tensor.choice == moe::MemoryChoice::Swap) {
+          stage.swappedBytes += tensor.bytes;
+          ++stage.swappedTensors;
+        }
+      }
+  }
+  return stages;
 }
 
 /// The pipeline's options for `request` on `cluster`: one mapping from
@@ -52,6 +90,7 @@ void setPipelineOptions(PlanPipelineOptions &options,
   options.hierarchicalA2a = request.hierarchicalA2a;
   options.distributedOptimizer = request.distributedOptimizer;
   options.recompute = request.recompute;
+  options.swap = request.swap;
   options.overlap = request.fbOverlap ? "fb" : "none";
   options.pipelineLayout = request.pipelineLayout;
 }
@@ -137,47 +176,7 @@ FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
                                    const ClusterSpec &cluster,
                                    const PlanRequest &request,
                                    bool recordTrace) {
-  if (request.recompute == "auto")
-    return chooseRecompute(model, cluster, request, recordTrace);
   return evaluateOne(model, cluster, request, recordTrace);
-}
-
-FailureOr<PlanResult> chooseRecompute(moe::ModelOp model,
-                                      const ClusterSpec &cluster,
-                                      const PlanRequest &request,
-                                      bool recordTrace) {
-  // Megatron's three policies, priced by the same pipeline: the fastest
-  // that fits, else the one that needs the least memory.
-  std::optional<PlanResult> best;
-  auto peak = [](const PlanResult &plan) {
-    int64_t most = 0;
-    for (const StageResult &stage : plan.simulation.stages)
-      most = std::max(most, stage.peakBytes);
-    return most;
-  };
-  const double capacity = cluster.device.memoryBytes.value;
-  for (const char *policy : {"none", "selective", "full"}) {
-    PlanRequest candidate = request;
-    candidate.recompute = policy;
-    FailureOr<PlanResult> plan =
-        evaluateOne(model, cluster, candidate, recordTrace);
-    if (failed(plan))
-      return failure();
-    plan->layout.recomputeChosen = true;
-    if (!best) {
-      best = std::move(*plan);
-      continue;
-    }
-    bool fits = peak(*plan) <= capacity, bestFits = peak(*best) <= capacity;
-    bool better = fits != bestFits
-                      ? fits
-                      : fits ? plan->simulation.stepTime <
-                                   best->simulation.stepTime
-                             : peak(*plan) < peak(*best);
-    if (better)
-      best = std::move(*plan);
-  }
-  return std::move(*best);
 }
 
 FailureOr<PlanResult> evaluateOne(moe::ModelOp model,
@@ -231,6 +230,7 @@ FailureOr<PlanResult> evaluateOne(moe::ModelOp model,
   l.microBatch = training.getMicroBatch();
   l.microBatches = l.globalBatch / (l.microBatch * l.dp);
   l.recompute = request.recompute;
+  l.recomputeChosen = request.recompute == "auto";
   l.attention = moe::stringifyAttentionCore(training.getAttention()).str();
   l.precision = moe::stringifyPrecision(training.getPrecision()).str();
   // The routing skew the lowering prices experts with, and what it means for
@@ -243,6 +243,7 @@ FailureOr<PlanResult> evaluateOne(moe::ModelOp model,
                                  l.attention == "unfused")
                           .imbalance;
   result.pipeline = pipelineOf(copy, l.pp, l.vpp);
+  result.memoryChoices = memoryChoicesOf(copy, cluster);
 
   PassManager lower(context);
   ConvertMoEToAscendPassOptions lowering;

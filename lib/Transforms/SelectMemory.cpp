@@ -1,15 +1,18 @@
 //===- SelectMemory.cpp - keep, recompute or swap each saved tensor --------===//
 //
-// Writes `moe.memory` on every op that saves tensors, expanding a policy
-// with Megatron's meanings into a choice per tensor; choices already on an
-// op are kept, so a user can pin any tensor and let the policy fill the
-// rest.
+// Writes `moe.memory` on every op that saves tensors: a preset with
+// Megatron's meanings, or (auto) the least added time that makes every
+// virtual stage of the time-balanced split fit its memory, decided per
+// tensor with the same prices the balancer and the lowering use. Choices
+// already on an op are kept, so a user can pin any tensor and let the pass
+// fill the rest.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dialects/moe/MoEConstants.h"
 #include "dialects/moe/MoEOps.h"
 #include "moeplan/Transforms/Passes.h"
+#include "moeplan/Transforms/StageSplit.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -26,7 +29,23 @@ using namespace mlir;
 using namespace mlir::moe;
 
 namespace {
-enum class Policy { None, Selective, Full };
+enum class Policy { None, Selective, Full, Auto };
+
+/// One way to save memory on a unit: give `tensors` (op, tensor indices of
+/// its PricedUnit) the choice `choice`.
+struct Action {
+  size_t unit;
+  SmallVector<std::pair<unsigned, unsigned>, 8> tensors;
+  MemoryChoice choice;
+};
+
+/// A unit under auto selection: its priced work, which of its tensors a
+/// hand-set choice fixes, and its stage-split numbers.
+struct Candidate {
+  moeplan::PricedUnit priced;
+  std::vector<std::vector<bool>> fixed; ///< [op][tensor]
+  std::vector<std::string> prefixes;    ///< per op, its kernel-name prefix
+};
 
 class MoESelectMemoryPass
     : public moeplan::impl::MoESelectMemoryPassBase<MoESelectMemoryPass> {
@@ -39,12 +58,31 @@ public:
             .Case("none", Policy::None)
             .Case("selective", Policy::Selective)
             .Case("full", Policy::Full)
+            .Case("auto", Policy::Auto)
             .Default(std::nullopt);
     if (!chosen) {
       getOperation().emitError()
           << "moe-select-memory: unknown policy '" << policy
-          << "'; expected none, selective or full";
+          << "'; expected none, selective, full or auto";
       return signalPassFailure();
+    }
+    if (*chosen == Policy::Auto) {
+      const std::string spec = cluster;
+      if (spec.empty()) {
+        getOperation().emitError("moe-select-memory policy=auto needs the "
+                                 "cluster whose memory it plans for "
+                                 "(cluster=PRESET)");
+        return signalPassFailure();
+      }
+      llvm::Expected<moeplan::ClusterSpec> loaded = moeplan::loadCluster(spec);
+      if (!loaded) {
+        getOperation().emitError(llvm::toString(loaded.takeError()));
+        return signalPassFailure();
+      }
+      for (ModelOp model : getOperation().getOps<ModelOp>())
+        if (failed(selectAuto(model, *loaded)))
+          return signalPassFailure();
+      return;
     }
     for (ModelOp model : getOperation().getOps<ModelOp>())
       model.walk([&](Operation *op) {
@@ -54,6 +92,21 @@ public:
   }
 
 private:
+  LogicalResult selectAuto(ModelOp model, const moeplan::ClusterSpec &cluster);
+  void count(MemoryChoice choice) {
+    switch (choice) {
+    case MemoryChoice::Keep:
+      ++numKept;
+      break;
+    case MemoryChoice::Recompute:
+      ++numRecomputed;
+      break;
+    case MemoryChoice::Swap:
+      ++numSwapped;
+      break;
+    }
+  }
+
   /// The policy's choice for a tensor of `kind` saved by `op`.
   static MemoryChoice choiceFor(Operation *op, SavedTensorKind kind,
                                 Policy policy) {
@@ -69,6 +122,8 @@ private:
       return isa<DecoderLayerOp, MTPLayerOp>(op->getParentOp())
                  ? MemoryChoice::Recompute
                  : MemoryChoice::Keep;
+    case Policy::Auto:
+      break;
     }
     llvm_unreachable("unknown policy");
   }
@@ -85,17 +140,7 @@ private:
           given ? given.lookup(name) : std::nullopt;
       if (!choice)
         choice = choiceFor(op, tensor.kind, policy);
-      switch (*choice) {
-      case MemoryChoice::Keep:
-        ++numKept;
-        break;
-      case MemoryChoice::Recompute:
-        ++numRecomputed;
-        break;
-      case MemoryChoice::Swap:
-        ++numSwapped;
-        break;
-      }
+      count(*choice);
       choices.set(name, MemoryChoiceAttr::get(&getContext(), *choice));
     }
     op->setAttr(kMemoryAttr,
@@ -104,3 +149,215 @@ private:
   }
 };
 } // namespace
+
+/// Seconds of host transfer per micro-batch that a stage of `time` seconds
+/// does not hide: swap-outs run under the forward (about a third of a
+/// stage's time), swap-ins under the backward (the rest).
+static double exposedSwap(double bytes, double time, double bandwidth) {
+  double transfer = bytes / bandwidth;
+  return std::max(0.0, transfer - time / 3) +
+         std::max(0.0, transfer - 2 * time / 3);
+}
+
+LogicalResult MoESelectMemoryPass::selectAuto(ModelOp model,
+                                              const moeplan::ClusterSpec &cluster) {
+  using namespace moeplan;
+  std::optional<StagePricing> pricing = StagePricing::of(model, cluster);
+  if (!pricing)
+    return model.emitError("moe-select-memory policy=auto needs the model's "
+                           "complete moe.layout and moe.training; run "
+                           "moe-shard first");
+  auto layout = model->getAttrOfType<LayoutAttr>(kLayoutAttr);
+  const int64_t pp = layout.getPp(), vpp = layout.getVpp();
+  std::vector<StageUnit> units = stageUnitsOf(model);
+  std::vector<Candidate> candidates;
+  for (StageUnit &unit : units) {
+    if (auto placement = unit.op->getAttrOfType<PlacementAttr>(kPlacementAttr))
+      unit.fixed = placement.getChunk() * pp + placement.getStage();
+    UnitWork work = unitWorkOf(unit.op, pricing->shape, pricing->sharding);
+    Candidate &c = candidates.emplace_back();
+    c.priced = priceUnit(work, pricing->grids, cluster);
+    for (const OpKernels &op : work.ops) {
+      auto given = op.op->getAttrOfType<MemoryAttr>(kMemoryAttr);
+      std::vector<bool> &fixed = c.fixed.emplace_back();
+      for (const SavedSpec &tensor : op.saved) {
+        StringRef local = StringRef(tensor.name).drop_front(op.name.size() + 1);
+        // The unfused core's scores are decided as the statistics are.
+        if (local == "attention_scores")
+          local = "softmax_lse";
+        fixed.push_back(given && given.lookup(local));
+      }
+      c.prefixes.push_back(op.name);
+    }
+    pricing->price(unit, work);
+  }
+  auto reprice = [&](size_t u) {
+    units[u].cost = candidates[u].priced.time();
+    units[u].savedBytes = candidates[u].priced.savedBytes(pricing->layerInput);
+    units[u].transientBytes = candidates[u].priced.transientBytes();
+  };
+
+  // The actions that could save memory on unit `u` from where it stands.
+  auto actionsOf = [&](size_t u) {
+    SmallVector<Action> actions;
+    const Candidate &c = candidates[u];
+    const PricedUnit &priced = c.priced;
+    Action full{u, {}, MemoryChoice::Recompute};
+    bool fullPossible = priced.isLayer;
+    for (auto [o, op] : llvm::enumerate(priced.ops)) {
+      Action core{u, {}, MemoryChoice::Recompute};
+      Action rerun{u, {}, MemoryChoice::Recompute};
+      for (auto [t, tensor] : llvm::enumerate(op.saved)) {
+        if (c.fixed[o][t]) {
+          fullPossible &= tensor.choice == MemoryChoice::Recompute;
+          continue;
+        }
+        full.tensors.push_back({unsigned(o), unsigned(t)});
+        if (tensor.choice != MemoryChoice::Keep)
+          continue;
+        if (tensor.kind == SavedTensorKind::AttentionCore)
+          core.tensors.push_back({unsigned(o), unsigned(t)});
+        // An op reruns from its input, so it keeps the input.
+        if (tensor.kind != SavedTensorKind::LayerInput)
+          rerun.tensors.push_back({unsigned(o), unsigned(t)});
+        if (swap)
+          actions.push_back({u, {{unsigned(o), unsigned(t)}}, MemoryChoice::Swap});
+      }
+      if (!core.tensors.empty())
+        actions.push_back(core);
+      if (!rerun.tensors.empty() && rerun.tensors.size() != core.tensors.size())
+        actions.push_back(rerun);
+    }
+    if (fullPossible && !full.tensors.empty() && !priced.isFullRecompute())
+      actions.push_back(full);
+    return actions;
+  };
+  auto apply = [&](const Action &action, PricedUnit &priced) {
+    for (auto [o, t] : action.tensors)
+      priced.ops[o].saved[t].choice = action.choice;
+  };
+
+  std::vector<int64_t> flights =
+      microBatchesInFlight(pp, vpp, pricing->microBatches);
+  const double share = pricing->memoryBudget / vpp;
+  const double hostBandwidth = cluster.device.hostLinkBandwidth.value;
+  // Every action turns at least one kept tensor into another choice, so
+  // the loop ends; the bound only guards against a split that oscillates.
+  size_t limit = 4;
+  for (const Candidate &c : candidates)
+    for (const PricedUnit::Op &op : c.priced.ops)
+      limit += op.saved.size() + 1;
+  for (size_t round = 0; round < limit; ++round) {
+    std::optional<StageSplit> split =
+        splitStages(units, pp, vpp, flights,
+                    std::numeric_limits<double>::infinity());
+    if (!split)
+      break;
+    // The virtual stage furthest over its memory.
+    int64_t worst = -1;
+    double overflow = 0;
+    for (int64_t v = 0; v < pp * vpp; ++v) {
+      double over = stageMemory(units, split->stage, flights, v) - share;
+      if (over > overflow) {
+        overflow = over;
+        worst = v;
+      }
+    }
+    if (worst < 0)
+      break;
+    double stageTime = 0, stageSwapped = 0;
+    for (size_t u = 0; u < units.size(); ++u)
+      if (split->stage[u] == worst) {
+        stageTime += units[u].cost;
+        stageSwapped += candidates[u].priced.swappedBytes();
+      }
+    // The stage's largest transient without unit `u`, to see what an
+    // action on `u` adds to it.
+    auto transientWithout = [&](size_t skip) {
+      double most = 0;
+      for (size_t u = 0; u < units.size(); ++u)
+        if (split->stage[u] == worst && u != skip)
+          most = std::max(most, units[u].transientBytes);
+      return most;
+    };
+    double exposedBefore = exposedSwap(stageSwapped, stageTime, hostBandwidth);
+    // Greedy by added time per byte saved, unless one action covering the
+    // whole overflow costs less than the greedy's rate over it.
+    std::optional<Action> bestRate, bestCover;
+    double rate = std::numeric_limits<double>::infinity(), bestKept = 0;
+    double coverCost = std::numeric_limits<double>::infinity();
+    for (size_t u = 0; u < units.size(); ++u) {
+      if (split->stage[u] != worst)
+        continue;
+      const PricedUnit &before = candidates[u].priced;
+      for (const Action &action : actionsOf(u)) {
+        PricedUnit after = before;
+        apply(action, after);
+        // Kept bytes count once per micro-batch in flight; a larger
+        // transient is paid once per stage, so the rate ranks by the kept
+        // bytes and the cover check counts both.
+        double kept = double(before.savedBytes(pricing->layerInput) -
+                             after.savedBytes(pricing->layerInput)) *
+                      flights[worst];
+        if (kept <= 0)
+          continue;
+        double others = transientWithout(u);
+        double saved =
+            kept - (std::max(others, double(after.transientBytes())) -
+                    std::max(others, double(before.transientBytes())));
+        double added = after.time() - before.time();
+        added += exposedSwap(stageSwapped + after.swappedBytes() -
+                                 before.swappedBytes(),
+                             stageTime + added, hostBandwidth) -
+                 exposedBefore;
+        // Of equal rates (swaps the host link hides cost nothing), the
+        // larger saving first: fewer, bigger transfers.
+        if (added / kept < rate || (added / kept == rate && kept > bestKept)) {
+          rate = added / kept;
+          bestKept = kept;
+          bestRate = action;
+        }
+        if (saved >= overflow && added < coverCost) {
+          coverCost = added;
+          bestCover = action;
+        }
+      }
+    }
+    if (!bestRate)
+      break; // nothing left to save on the stage: the report shows it
+    const Action &chosen =
+        bestCover && coverCost <= rate * overflow ? *bestCover : *bestRate;
+    apply(chosen, candidates[chosen.unit].priced);
+    reprice(chosen.unit);
+    ++numActions;
+    LLVM_DEBUG(llvm::dbgs() << "moe-select-memory: stage " << worst << " over by "
+                            << overflow << " B; " << units[chosen.unit].name
+                            << " " << chosen.tensors.size() << " tensors -> "
+                            << stringifyMemoryChoice(chosen.choice) << "\n");
+  }
+
+  // Write every op's choices, hand-set ones as they were.
+  for (auto [unit, c] : llvm::zip(units, candidates)) {
+    size_t o = 0;
+    unit.op->walk([&](Operation *op) {
+      if (op->getNumRegions() != 0)
+        return;
+      const PricedUnit::Op &priced = c.priced.ops[o];
+      StringRef prefix = c.prefixes[o];
+      ++o;
+      NamedAttrList choices;
+      for (const SavedSpec &tensor : priced.saved) {
+        StringRef local = StringRef(tensor.name).drop_front(prefix.size() + 1);
+        if (local == "attention_scores")
+          local = "softmax_lse";
+        count(tensor.choice);
+        choices.set(local, MemoryChoiceAttr::get(&getContext(), tensor.choice));
+      }
+      if (!choices.empty())
+        op->setAttr(kMemoryAttr, MemoryAttr::get(&getContext(),
+                                                 choices.getDictionary(
+                                                     &getContext())));
+    });
+  }
+  return success();
+}

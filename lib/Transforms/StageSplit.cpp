@@ -105,13 +105,15 @@ std::optional<StageSplit> splitStages(ArrayRef<StageUnit> units, int64_t pp,
       // Units [k, i) as stage j - 1, growing the stage backwards: the units'
       // bounds and the memory only tighten, so the first misfit ends it.
       int64_t part = j - 1, from = 0, to = stages - 1;
+      double transient = 0;
       for (int64_t k = i; k >= 0; --k) {
         if (k < i) {
           from = std::max(from, lowest[k]);
           to = std::min(to, highest[k]);
+          transient = std::max(transient, units[k].transientBytes);
         }
         double memory = statics[i] - statics[k] +
-                        (saved[i] - saved[k]) * flights[part];
+                        (saved[i] - saved[k]) * flights[part] + transient;
         if (from > part || memory > budget)
           break;
         const Split &before = best[j - 1][k];
@@ -142,11 +144,13 @@ std::optional<StageSplit> splitStages(ArrayRef<StageUnit> units, int64_t pp,
 
 double stageMemory(ArrayRef<StageUnit> units, ArrayRef<int64_t> stage,
                    ArrayRef<int64_t> flights, int64_t virtualStage) {
-  double bytes = 0;
+  double bytes = 0, transient = 0;
   for (auto [unit, v] : llvm::zip(units, stage))
-    if (v == virtualStage)
+    if (v == virtualStage) {
       bytes += unit.staticBytes + unit.savedBytes * flights[v];
-  return bytes;
+      transient = std::max(transient, unit.transientBytes);
+    }
+  return bytes + transient;
 }
 
 std::optional<StagePricing> StagePricing::of(ModelOp model,
@@ -179,13 +183,15 @@ std::optional<StagePricing> StagePricing::of(ModelOp model,
 }
 
 void StagePricing::price(StageUnit &unit, const UnitWork &work) const {
-  unit.cost = unitTime(work, grids, cluster);
+  PricedUnit priced = priceUnit(work, grids, cluster);
+  unit.cost = priced.time();
+  unit.transientBytes = priced.transientBytes();
   // Mixed precision: bf16 weights, fp32 gradients, fp32 master weights and
   // two Adam moments, sharded by the distributed optimizer.
   double dense = work.denseParams, expert = work.expertParams;
   unit.staticBytes = 6 * (dense + expert) +
                      12 * (dense / denseShards + expert / expertShards);
-  unit.savedBytes = unitSavedBytes(work, layerInput);
+  unit.savedBytes = priced.savedBytes(layerInput);
 }
 
 } // namespace moeplan

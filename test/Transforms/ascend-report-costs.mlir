@@ -184,3 +184,35 @@ ascend.plan @tail {
     ascend.vector "adam" flops = 0, bytes = 960000
   }
 }
+
+// -----
+
+// A swap the host link cannot hide is priced: 25 MB each way over the
+// preset's 25 GB/s host link is 1 ms; the swap-out runs after the forward's
+// 3 us kernel, the swap-in queues behind it on the host stream, and the
+// backward's kernel waits for it: 2 ms exposed.
+// expected-remark @+2 {{step 2006.000 us, critical stage 0: compute 6.000 us, exposed communication 2000.000 us, bubble 0.000 us}}
+// expected-remark @+1 {{stage 0 peak memory 3025000000 bytes, activations 25000000 bytes}}
+ascend.plan @swap {
+  shard.grid @world(shape = 1)
+  ascend.schedule stages = 1, chunks = 1, micro_batches = 1
+  ascend.stage_memory stage = 0, weights = 0, grads = 0, optimizer = 0
+  ascend.program stage = 0, chunk = 0, forward {
+    // expected-remark @+1 {{3.000 us}}
+    ascend.vector "f" flops = 0, bytes = 960000
+    ascend.save "x" bytes = 25000000
+    ascend.record "x.saved"
+    ascend.wait "x.saved" stream(host)
+    // expected-remark @+1 {{1000.000 us}}
+    ascend.swap_out "x" bytes = 25000000
+  }
+  ascend.program stage = 0, chunk = 0, backward {
+    // expected-remark @+1 {{1000.000 us}}
+    ascend.swap_in "x" bytes = 25000000
+    ascend.record "x.fetched" stream(host)
+    ascend.wait "x.fetched"
+    // expected-remark @+1 {{3.000 us}}
+    ascend.vector "b" flops = 0, bytes = 960000
+    ascend.release "x" bytes = 25000000
+  }
+}

@@ -2,6 +2,7 @@
 // RUN: moe-opt %s --moe-select-memory=policy=selective | FileCheck %s --check-prefix=SELECTIVE
 // RUN: moe-opt %s --moe-select-memory=policy=full | FileCheck %s --check-prefix=FULL
 // RUN: not moe-opt %s --moe-select-memory=policy=sometimes 2>&1 | FileCheck %s --check-prefix=POLICY
+// RUN: not moe-opt %s --moe-select-memory=policy=auto 2>&1 | FileCheck %s --check-prefix=CLUSTER
 
 // Every op that saves tensors gets a choice for each of them; the choice
 // set by hand (the attention's q to host memory) is kept under every policy.
@@ -30,7 +31,8 @@
 // FULL:      moe.lm_head {moe.memory = #moe.memory<input = keep>}
 // FULL-NEXT: moe.loss {moe.memory = #moe.memory<softmax = keep>}
 
-// POLICY: error: moe-select-memory: unknown policy 'sometimes'; expected none, selective or full
+// CLUSTER: error: moe-select-memory policy=auto needs the cluster whose memory it plans for (cluster=PRESET)
+// POLICY: error: moe-select-memory: unknown policy 'sometimes'; expected none, selective, full or auto
 moe.model @m hidden = 64, vocab = 16 {
   moe.embedding
   moe.decoder_layer 0 {

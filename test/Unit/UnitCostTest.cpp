@@ -117,6 +117,13 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"pangu-ultra-moe-718b",
              "cluster=ascend-910b:6144 seq=4096 global-batch=6144 "
              "micro-batch=2 tp=8 pp=16 vpp=2 ep=4 tp-extend-ep "
-             "hierarchical-a2a distributed-optimizer recompute=full"}));
+             "hierarchical-a2a distributed-optimizer recompute=full"},
+        // Per-tensor choices: reruns of single ops, whole layers, swaps.
+        Case{"pangu-ultra-moe-718b",
+             "cluster=ascend-910b:6144 seq=4096 global-batch=6144 "
+             "micro-batch=2 tp=8 pp=16 vpp=2 ep=4 tp-extend-ep "
+             "distributed-optimizer recompute=auto swap"},
+        Case{"llama-3.1-8b", "cluster=a100-40g:8 seq=8192 global-batch=64 "
+                             "micro-batch=4 tp=4 pp=2 recompute=auto"}));
 
 } // namespace

@@ -107,8 +107,14 @@ cl::opt<double> routingSkew(
 cl::opt<std::string> recompute(
     "recompute",
     cl::desc("Activation recompute: none, selective (core attention), full "
-             "(every layer), or auto (the fastest of the three that fits)"),
+             "(every layer), or auto (per saved tensor and stage, the least "
+             "added time that fits: moe-select-memory)"),
     cl::init("none"), cl::cat(category));
+cl::opt<bool> swapTensors(
+    "swap",
+    cl::desc("With --recompute=auto, let tensors go to host memory between "
+             "forward and backward (MindSpeed --swap-attention)"),
+    cl::cat(category));
 cl::opt<bool> distributedOptimizer(
     "distributed-optimizer",
     cl::desc("Shard optimizer state over data-parallel replicas (ZeRO-1)"),
@@ -181,7 +187,7 @@ int main(int argc, char **argv) {
          {"global-batch", "micro-batch", "tp", "pp", "vpp", "ep", "etp", "cp",
           "sp", "tp-extend-ep", "hierarchical-a2a", "routing-skew", "attention", "precision", "fb-overlap", "pipeline-layout", "emit-plan",
           "emit-mindspeed", "emit-megatron",
-          "recompute", "distributed-optimizer", "emit-trace"})
+          "recompute", "swap", "distributed-optimizer", "emit-trace"})
       if (cl::getRegisteredOptions().lookup(flag)->getNumOccurrences())
         return fail("--" + flag + " needs a cluster to plan for: add --cluster");
   }
@@ -265,6 +271,10 @@ int main(int argc, char **argv) {
       request.routingSkew = routingSkew;
     }
     request.recompute = recompute;
+    if (swapTensors && recompute != "auto")
+      return fail("--swap lets --recompute=auto choose host swapping; add "
+                  "--recompute=auto");
+    request.swap = swapTensors;
     if (attentionCore != "flash" && attentionCore != "unfused")
       return fail("unknown --attention '" + attentionCore +
                   "'; expected flash or unfused");

@@ -81,6 +81,13 @@ struct PricedUnit {
   int64_t savedBytes(int64_t layerInputBytes) const;
   /// Bytes sent to host memory per micro-batch.
   int64_t swappedBytes() const;
+  /// Bytes live only while the unit's backward runs, beyond what it keeps:
+  /// the tensors a recompute saves again (a whole layer's under full
+  /// recompute, one op's at a time otherwise) and the swapped tensors
+  /// fetched back for it.
+  int64_t transientBytes() const;
+  /// The forward work rerun before backward, in seconds.
+  double recomputeTime() const;
 };
 PricedUnit priceUnit(const UnitWork &unit, const Grids &grids,
                      const ClusterSpec &cluster);

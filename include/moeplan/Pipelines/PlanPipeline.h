@@ -63,8 +63,12 @@ struct PlanPipelineOptions
       llvm::cl::init(false)};
   Option<std::string> recompute{
       *this, "recompute",
-      llvm::cl::desc("memory policy for open tensors: none, selective, full"),
+      llvm::cl::desc("memory policy for open tensors: none, selective, full, "
+                     "or auto (the least added time that fits)"),
       llvm::cl::init("none")};
+  Option<bool> swap{*this, "swap",
+                    llvm::cl::desc("let auto send tensors to host memory"),
+                    llvm::cl::init(false)};
   Option<std::string> overlap{
       *this, "overlap",
       llvm::cl::desc("overlap policy for open communications: none or fb"),

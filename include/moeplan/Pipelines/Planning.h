@@ -31,8 +31,10 @@ struct PlanRequest {
   bool tpExtendEp = false;
   bool hierarchicalA2a = false;
   bool distributedOptimizer = false;
-  /// none, selective, full, or auto: the fastest of the three that fits.
+  /// none, selective, full, or auto: moe-select-memory decides per tensor
+  /// the least added time that fits.
   std::string recompute = "none";
+  bool swap = false; ///< let auto send tensors to host memory
   std::string attention = "flash"; ///< flash or unfused
   std::string precision = "bf16";  ///< bf16 or fp8 (linear layers)
   bool fbOverlap = false; ///< overlap steady-state backward with forward
@@ -50,7 +52,7 @@ struct ParallelLayout {
   bool distributedOptimizer = false;
   int64_t seq = 0, globalBatch = 0, microBatch = 0, microBatches = 0;
   std::string recompute;
-  bool recomputeChosen = false; ///< picked by --recompute=auto
+  bool recomputeChosen = false; ///< decided per tensor by --recompute=auto
   double routingSkew = 0;     ///< expert-load CV assumed (MoE models)
   double expertImbalance = 1; ///< busiest expert rank's load over the mean
   std::string attention;
@@ -80,9 +82,24 @@ struct PipelineLayout {
   std::vector<int64_t> noopLayers() const;
 };
 
+/// What the moe.memory decisions do on one virtual stage, per micro-batch.
+struct StageMemoryChoices {
+  int64_t keptBytes = 0;       ///< tensors kept on the device
+  int64_t recomputedBytes = 0; ///< tensors recomputed before backward
+  int64_t swappedBytes = 0;    ///< tensors sent to host memory and back
+  int64_t recomputedTensors = 0, swappedTensors = 0;
+  int64_t fullRecomputeLayers = 0; ///< layers recomputed whole
+  double recomputeSeconds = 0;     ///< forward work rerun
+  /// Micro-batches in flight on the stage at most, which each kept tensor
+  /// is held for.
+  int64_t inFlight = 0;
+};
+
 struct PlanResult {
   ParallelLayout layout;
   PipelineLayout pipeline;
+  /// Per virtual stage, what its memory decisions keep, recompute and swap.
+  std::vector<StageMemoryChoices> memoryChoices;
   mlir::OwningOpRef<mlir::ModuleOp> plan; ///< the lowered ascend plan
   SimulationResult simulation;
 };
@@ -101,12 +118,6 @@ mlir::FailureOr<PlanResult> evaluateOne(mlir::moe::ModelOp model,
                                         const ClusterSpec &cluster,
                                         const PlanRequest &request,
                                         bool recordTrace = false);
-
-/// evaluatePlan's choice for --recompute=auto.
-mlir::FailureOr<PlanResult> chooseRecompute(mlir::moe::ModelOp model,
-                                            const ClusterSpec &cluster,
-                                            const PlanRequest &request,
-                                            bool recordTrace = false);
 
 } // namespace moeplan
 

@@ -100,7 +100,7 @@ def MoESelectMemoryPass : Pass<"moe-select-memory", "mlir::ModuleOp"> {
   let summary = "choose keep, recompute or swap for every tensor saved for backward";
   let description = [{
     Writes `moe.memory` on every op that saves tensors, naming each of its
-    saved tensors, from a policy with Megatron's meanings:
+    saved tensors. The presets have Megatron's meanings:
     - `none`: every tensor stays on the device until backward;
     - `selective`: the attention core's statistics (flash attention's
       log-sum-exp, or the unfused core's scores) are recomputed
@@ -110,20 +110,42 @@ def MoESelectMemoryPass : Pass<"moe-select-memory", "mlir::ModuleOp"> {
       backward (`--recompute-granularity full --recompute-method uniform
       --recompute-num-layers 1`); the embedding, final norm, head and loss
       keep theirs.
-    A choice already on an op is kept; the policy fills the rest.
+
+    `auto` (needs `cluster`, and the model's `moe.layout` and
+    `moe.training`) keeps everything where it fits and decides per tensor
+    where it does not: against the time-balanced stage split, each virtual
+    stage over its memory (the device's capacity less the runtime reserve,
+    divided over the rank's chunks; saved bytes count once per micro-batch
+    in flight under the schedule) gets the actions that save its overflow
+    at the least added time: rerunning the attention core, rerunning an
+    op's forward (its input kept), a whole layer's full recompute, and with
+    `swap` sending a tensor to host memory (free while the host link hides
+    under the stage's compute, priced beyond). Actions are taken greedily by
+    added time per byte saved, or the single cheapest action that covers
+    the overflow when that costs less (docs/memory-selection.md gives the
+    method and its bound); the split is recomputed and repeated until every
+    stage fits or nothing is left to save.
+
+    A choice already on an op is kept; every policy fills the rest.
 
     ```
     moe-opt --moe-select-memory="policy=selective"
+    moe-opt --moe-select-memory="policy=auto cluster=ascend-910b:6144 swap"
     ```
   }];
   let options = [
     Option<"policy", "policy", "std::string", "\"none\"",
-           "none, selective or full">,
+           "none, selective, full or auto">,
+    Option<"cluster", "cluster", "std::string", "\"\"",
+           "cluster preset[:devices] or file whose memory auto plans for">,
+    Option<"swap", "swap", "bool", "false",
+           "let auto send tensors to host memory">,
   ];
   let statistics = [
     Statistic<"numKept", "kept", "saved tensors kept on the device">,
     Statistic<"numRecomputed", "recomputed", "saved tensors recomputed">,
     Statistic<"numSwapped", "swapped", "saved tensors swapped to the host">,
+    Statistic<"numActions", "actions", "memory actions auto took">,
   ];
 }
 

@@ -28,6 +28,9 @@ struct StageUnit {
   double cost = 0;        ///< seconds per micro-batch
   double staticBytes = 0; ///< weights, gradients, optimizer state
   double savedBytes = 0;  ///< kept per micro-batch in flight
+  /// Live only while the unit's backward runs (PricedUnit::transientBytes);
+  /// a stage holds its largest unit's once.
+  double transientBytes = 0;
   /// The virtual stage a hand-set moe.placement fixes, if any.
   std::optional<int64_t> fixed;
 };
@@ -51,8 +54,8 @@ struct StageSplit {
 /// minimises the slowest stage (then the sum of squared stage times), with
 /// the embedding first, the final norm, head and loss last, MTP layers in a
 /// last chunk, hand-set placements kept and every virtual stage within
-/// `budget` bytes (static + saved x its micro-batches in flight); nullopt
-/// when no split fits.
+/// `budget` bytes (static + saved x its micro-batches in flight + its
+/// largest transient); nullopt when no split fits.
 std::optional<StageSplit> splitStages(llvm::ArrayRef<StageUnit> units,
                                       int64_t pp, int64_t vpp,
                                       llvm::ArrayRef<int64_t> flights,
