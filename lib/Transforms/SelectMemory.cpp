@@ -202,6 +202,10 @@ LogicalResult MoESelectMemoryPass::selectAuto(ModelOp model,
     SmallVector<Action> actions;
     const Candidate &c = candidates[u];
     const PricedUnit &priced = c.priced;
+    // The runtimes recompute and swap inside decoder and MTP layers only;
+    // the embedding, final norm, head and loss keep what they save.
+    if (!priced.isLayer)
+      return actions;
     Action full{u, {}, MemoryChoice::Recompute};
     bool fullPossible = priced.isLayer;
     for (auto [o, op] : llvm::enumerate(priced.ops)) {

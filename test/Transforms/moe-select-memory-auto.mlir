@@ -15,30 +15,35 @@
 // KEEP-NOT:  swap
 // KEEP:      moe.loss {moe.memory = #moe.memory<softmax = keep>}
 
-// At 72K tokens it does not: the cheapest saving per second is the MLP's
-// activation (its fc1 output and the activation's output, rerun from the
-// kept input) and the loss's softmax; the attention is kept.
+// At 72K tokens it does not: the cheapest saving per second is the MLPs'
+// activations (the fc1 output and the activation's output, rerun from the
+// kept input); the attention is kept, and so is the loss's softmax, which
+// no runtime recomputes.
 // RECOMPUTE:      moe.decoder_layer 0 {
 // RECOMPUTE:        moe.attention {{.*}}#moe.memory<core_output = keep, kv = keep, q = keep, qkv_input = keep, softmax_lse = keep>
 // RECOMPUTE:        moe.mlp {{.*}}#moe.memory<act_input = recompute, fc1_input = keep, fc2_input = recompute>
 // RECOMPUTE:      moe.decoder_layer 1 {
-// RECOMPUTE:        moe.mlp {{.*}}#moe.memory<act_input = keep, fc1_input = keep, fc2_input = keep>
-// RECOMPUTE:      moe.loss {moe.memory = #moe.memory<softmax = recompute>}
+// RECOMPUTE:        moe.mlp {{.*}}#moe.memory<act_input = recompute, fc1_input = keep, fc2_input = recompute>
+// RECOMPUTE:      moe.loss {moe.memory = #moe.memory<softmax = keep>}
 
 // With swap allowed, the host link hides the transfers under the stage's
 // compute, so swapping costs nothing and replaces the recompute; of equal
 // prices the largest tensors go first.
 // SWAP-NOT:  recompute
 // SWAP:      moe.mlp {{.*}}#moe.memory<act_input = swap, fc1_input = keep, fc2_input = keep>
-// SWAP:      moe.loss {moe.memory = #moe.memory<softmax = swap>}
+// SWAP:      moe.mlp {{.*}}#moe.memory<act_input = swap, fc1_input = keep, fc2_input = keep>
+// SWAP:      moe.loss {moe.memory = #moe.memory<softmax = keep>}
 
-// A choice set by hand (layer 0's MLP keeps its activations) is kept, and
-// the pass recomputes layer 1's instead.
+// A choice set by hand (layer 0's MLP keeps its activations) is kept; the
+// pass saves elsewhere: layer 0's attention and norms rerun, layer 1 is
+// recomputed whole.
 // HAND:      moe.decoder_layer 0 {
+// HAND:        moe.attention {{.*}}#moe.memory<core_output = recompute, kv = recompute, q = recompute, qkv_input = keep, softmax_lse = recompute>
 // HAND:        moe.mlp {{.*}}#moe.memory<act_input = keep, fc1_input = keep, fc2_input = keep>
 // HAND:      moe.decoder_layer 1 {
-// HAND:        moe.mlp {{.*}}#moe.memory<act_input = recompute, fc1_input = keep, fc2_input = recompute>
-// HAND:      moe.loss {moe.memory = #moe.memory<softmax = recompute>}
+// HAND-NEXT:   moe.norm rms {moe.memory = #moe.memory<input = recompute, rstd = recompute>}
+// HAND:        moe.mlp {{.*}}#moe.memory<act_input = recompute, fc1_input = recompute, fc2_input = recompute>
+// HAND:      moe.loss {moe.memory = #moe.memory<softmax = keep>}
 moe.model @m hidden = 4096, vocab = 32000 {
   moe.embedding
   moe.decoder_layer 0 {
