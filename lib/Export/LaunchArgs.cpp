@@ -117,15 +117,16 @@ struct LayerReference {
   std::optional<bool> moeHasShared;
 };
 
-/// True when `op` is null, or the same op with the same attributes as `ref`
-/// (which it becomes when unset).
+/// True when `op` is null, or the same op with the same sizes as `ref`
+/// (which it becomes when unset). Decision attributes (moe.memory,
+/// moe.overlap) may differ: the flags for them are not the layer's shape.
 bool matches(Operation *op, Operation *&ref) {
   if (!op)
     return true;
   if (!ref)
     ref = op;
   return op->getName() == ref->getName() &&
-         op->getAttrDictionary() == ref->getAttrDictionary();
+         op->getPropertiesAsAttribute() == ref->getPropertiesAsAttribute();
 }
 
 /// Checks that `layer` matches the layers read before it in attention, norms
@@ -601,15 +602,60 @@ LogicalResult shapeArgs(const Context &c, ArgList &args) {
   return success();
 }
 
-void recomputeArgs(const Context &c, ArgList &args) {
-  const std::string &policy = c.layout.recompute;
-  if (policy == "selective") {
-    args.add("--recompute-granularity", "selective");
-  } else if (policy == "full") {
+/// The recompute flags that run the plan's memory decisions: a preset
+/// where the decisions are one, else the rounding moe-plan priced
+/// (roundedMemoryOf). A decision no flag can run is an error naming it.
+LogicalResult recomputeArgs(const Context &c, ArgList &args) {
+  const PlanResult &plan = c.plan;
+  bool keepsAll = true, allCore = true, allFull = true, mtpLayers = false;
+  for (auto [units, kinds] : llvm::zip(plan.pipeline.stages, plan.unitMemory))
+    for (auto [name, kind] : llvm::zip(units, kinds)) {
+      StringRef unit(name);
+      bool layer = unit.starts_with("dense") || unit.starts_with("moe") ||
+                   unit.starts_with("mtp");
+      if (!layer) {
+        if (kind != UnitMemory::Keep)
+          return c.unsupported("recomputing or swapping the tensors of " + unit,
+                               "runtimes keep what the embedding, final norm, "
+                               "head and loss save");
+        continue;
+      }
+      mtpLayers |= unit.starts_with("mtp");
+      keepsAll &= kind == UnitMemory::Keep;
+      allCore &= kind == UnitMemory::CoreOnly;
+      allFull &= kind == UnitMemory::Full;
+    }
+  auto full = [&](StringRef method, int64_t layers, bool mtp) -> LogicalResult {
+    if (mtp && !c.mindspeed() && method != "uniform")
+      return c.unsupported("recomputing MTP layers under block recompute",
+                           "its MTP recompute takes only --recompute-method "
+                           "uniform with one layer; use --recompute=full");
     args.add("--recompute-granularity", "full");
-    args.add("--recompute-method", "uniform");
-    args.add("--recompute-num-layers", int64_t(1));
+    args.add("--recompute-method", method);
+    args.add("--recompute-num-layers", layers);
+    // MindSpeed's full recompute does not reach the MTP layers.
+    if (mtp && c.mindspeed())
+      args.add("--recompute-mtp-layer");
+    return success();
+  };
+  if (plan.rounded) {
+    if (plan.rounded->selective) {
+      args.add("--recompute-granularity", "selective");
+      return success();
+    }
+    return full("block", plan.rounded->layers, plan.rounded->mtp);
   }
+  if (keepsAll)
+    return success();
+  if (allCore) {
+    args.add("--recompute-granularity", "selective");
+    return success();
+  }
+  if (allFull)
+    return full("uniform", 1, mtpLayers);
+  return c.unsupported("these per-tensor memory decisions as they are",
+                       "moe-plan rounds them to block recompute before "
+                       "writing launch arguments");
 }
 
 //===----------------------------------------------------------------------===//
@@ -643,6 +689,16 @@ void writeHeader(const Context &c, const Report &report,
      << " tokens, micro-batch " << l.microBatch << "\n"
      << "# predicted: step time " << formatted("%.3f", metrics.stepTime)
      << " s, " << formatted("%.0f", metrics.tokensPerSecond) << " tokens/s\n";
+  if (const std::optional<RoundedMemory> &rounded = c.plan.rounded)
+    os << "# memory: the per-tensor decisions rounded to "
+       << (rounded->selective
+               ? std::string("selective recompute of every layer")
+               : "full recompute of the first " +
+                     std::to_string(rounded->layers) +
+                     " decoder layers of every virtual stage" +
+                     (rounded->mtp ? " and of the MTP layers" : ""))
+       << "; predicted as rounded (the decisions predicted "
+       << formatted("%.3f", c.plan.unroundedStepTime) << " s)\n";
   if (paddedVocab(c) != c.shape.vocab)
     os << "# vocabulary " << c.shape.vocab << " padded to " << paddedVocab(c)
        << ", a multiple of TP\n";
@@ -686,7 +742,8 @@ LogicalResult writeLaunchArgs(Runtime runtime, ModelOp model,
                        layerArgs, moeArgs})
     if (failed(section(c, args)))
       return failure();
-  recomputeArgs(c, args);
+  if (failed(recomputeArgs(c, args)))
+    return failure();
 
   writeHeader(c, report, os);
   writeArgs(args, os);

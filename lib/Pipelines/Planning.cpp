@@ -32,8 +32,9 @@ PipelineLayout pipelineOf(moe::ModelOp model, int64_t pp, int64_t vpp) {
 
 /// Per virtual stage, what the model's moe.memory decisions keep, recompute
 /// and swap, priced as the balancer and the lowering price them.
-std::vector<StageMemoryChoices> memoryChoicesOf(moe::ModelOp model,
-                                                const ClusterSpec &cluster) {
+std::vector<StageMemoryChoices>
+memoryChoicesOf(moe::ModelOp model, const ClusterSpec &cluster,
+                std::vector<std::vector<UnitMemory>> &unitMemory) {
   std::optional<StagePricing> pricing = StagePricing::of(model, cluster);
   auto layout = model->getAttrOfType<moe::LayoutAttr>(moe::kLayoutAttr);
   int64_t pp = layout.getPp(), vpp = layout.getVpp();
@@ -42,14 +43,27 @@ std::vector<StageMemoryChoices> memoryChoicesOf(moe::ModelOp model,
       microBatchesInFlight(pp, vpp, pricing->microBatches);
   for (auto [v, stage] : llvm::enumerate(stages))
     stage.inFlight = flights[v];
+  unitMemory.assign(pp * vpp, {});
   for (Operation &op : model.getBody().front()) {
     auto placement = op.getAttrOfType<moe::PlacementAttr>(moe::kPlacementAttr);
-    StageMemoryChoices &stage =
-        stages[placement ? placement.getChunk() * pp + placement.getStage() : 0];
+    int64_t v = placement ? placement.getChunk() * pp + placement.getStage() : 0;
+    StageMemoryChoices &stage = stages[v];
     PricedUnit unit = priceUnit(
         unitWorkOf(&op, pricing->shape, pricing->sharding), pricing->grids,
         cluster);
     bool full = unit.isFullRecompute();
+    bool keepsAll = true, onlyCore = true;
+    for (const PricedUnit::Op &priced : unit.ops)
+      for (const SavedSpec &tensor : priced.saved)
+        if (tensor.choice != moe::MemoryChoice::Keep) {
+          keepsAll = false;
+          onlyCore &= tensor.choice == moe::MemoryChoice::Recompute &&
+                      tensor.kind == SavedTensorKind::AttentionCore;
+        }
+    unitMemory[v].push_back(keepsAll   ? UnitMemory::Keep
+                            : full     ? UnitMemory::Full
+                            : onlyCore ? UnitMemory::CoreOnly
+                                       : UnitMemory::Other);
     stage.fullRecomputeLayers += full;
     stage.keptBytes += unit.savedBytes(pricing->layerInput);
     stage.recomputeSeconds += unit.recomputeTime();
@@ -243,7 +257,7 @@ FailureOr<PlanResult> evaluateOne(moe::ModelOp model,
                                  l.attention == "unfused")
                           .imbalance;
   result.pipeline = pipelineOf(copy, l.pp, l.vpp);
-  result.memoryChoices = memoryChoicesOf(copy, cluster);
+  result.memoryChoices = memoryChoicesOf(copy, cluster, result.unitMemory);
 
   PassManager lower(context);
   ConvertMoEToAscendPassOptions lowering;
@@ -262,6 +276,115 @@ FailureOr<PlanResult> evaluateOne(moe::ModelOp model,
     return failure();
   result.simulation = std::move(*simulation);
   result.pipeline.stageTimes = stageTimes(plan, cluster);
+  return result;
+}
+
+static bool isLayerUnit(StringRef name) {
+  return name.starts_with("dense") || name.starts_with("moe") ||
+         name.starts_with("mtp");
+}
+
+std::optional<RoundedMemory> roundedMemoryOf(const PlanResult &plan) {
+  bool keepsAll = true, coreOrKeep = true, allFull = true;
+  RoundedMemory block;
+  for (auto [units, kinds] : llvm::zip(plan.pipeline.stages, plan.unitMemory)) {
+    int64_t position = 0;
+    for (auto [name, kind] : llvm::zip(units, kinds)) {
+      if (!isLayerUnit(name))
+        continue;
+      bool mtp = StringRef(name).starts_with("mtp");
+      keepsAll &= kind == UnitMemory::Keep;
+      coreOrKeep &= kind == UnitMemory::Keep || kind == UnitMemory::CoreOnly;
+      allFull &= kind == UnitMemory::Full;
+      if (mtp) {
+        block.mtp |= kind != UnitMemory::Keep;
+        continue;
+      }
+      ++position;
+      if (kind != UnitMemory::Keep)
+        block.layers = std::max(block.layers, position);
+    }
+  }
+  if (keepsAll || allFull)
+    return std::nullopt;
+  // Selective recompute of every layer runs "the core's statistics where
+  // chosen" exactly when every layer chose it; otherwise it rounds up.
+  if (coreOrKeep) {
+    bool everyLayer = true;
+    for (auto [units, kinds] : llvm::zip(plan.pipeline.stages, plan.unitMemory))
+      for (auto [name, kind] : llvm::zip(units, kinds))
+        everyLayer &= !isLayerUnit(name) || kind == UnitMemory::CoreOnly;
+    if (everyLayer)
+      return std::nullopt;
+    return RoundedMemory{/*selective=*/true};
+  }
+  return block;
+}
+
+FailureOr<PlanResult> evaluateRounded(moe::ModelOp model,
+                                      const ClusterSpec &cluster,
+                                      const PlanRequest &request,
+                                      const PlanResult &plan,
+                                      RoundedMemory block) {
+  // Selective: every layer's attention core. Block: whole layers.
+  // The same model with every decision the rounding fixes set by hand: the
+  // placements as planned, the first `layers` decoder layers of each
+  // virtual stage (and the MTP layers, with `mtp`) recomputed whole.
+  OwningOpRef<ModuleOp> module = ModuleOp::create(model.getLoc());
+  OpBuilder builder = OpBuilder::atBlockEnd(module->getBody());
+  auto copy = cast<moe::ModelOp>(builder.clone(*model));
+  MLIRContext *context = model.getContext();
+  int64_t pp = plan.layout.pp;
+  llvm::StringMap<std::pair<int64_t, int64_t>> placeOf; // stage, position
+  for (auto [v, units] : llvm::enumerate(plan.pipeline.stages)) {
+    int64_t position = 0;
+    for (const std::string &name : units)
+      placeOf[name] = {int64_t(v),
+                       isLayerUnit(name) && !StringRef(name).starts_with("mtp")
+                           ? position++
+                           : -1};
+  }
+  for (Operation &op : copy.getBody().front()) {
+    std::string name = unitName(&op);
+    auto [v, position] = placeOf.lookup(name);
+    op.setAttr(moe::kPlacementAttr,
+               moe::PlacementAttr::get(context, v % pp, v / pp));
+    if (!isLayerUnit(name))
+      continue;
+    bool full = !block.selective && (StringRef(name).starts_with("mtp")
+                                         ? block.mtp
+                                         : position >= 0 &&
+                                               position < block.layers);
+    op.walk([&](Operation *leaf) {
+      if (leaf->getNumRegions() != 0)
+        return;
+      NamedAttrList choices;
+      for (const SavedTensor &tensor : savedTensors(leaf)) {
+        bool recompute =
+            full || (block.selective &&
+                     tensor.kind == SavedTensorKind::AttentionCore);
+        choices.set(moe::localTensorName(tensor.name),
+                    moe::MemoryChoiceAttr::get(
+                        context, recompute ? moe::MemoryChoice::Recompute
+                                           : moe::MemoryChoice::Keep));
+      }
+      if (!choices.empty())
+        leaf->setAttr(moe::kMemoryAttr,
+                      moe::MemoryAttr::get(context,
+                                           choices.getDictionary(context)));
+    });
+  }
+  PlanRequest rounded = request;
+  rounded.recompute = "none";
+  rounded.swap = false;
+  rounded.pipelineLayout.clear(); // the placements say it
+  FailureOr<PlanResult> result = evaluateOne(copy, cluster, rounded);
+  if (failed(result))
+    return failure();
+  result->rounded = block;
+  result->unroundedStepTime = plan.simulation.stepTime;
+  result->layout.recompute = plan.layout.recompute;
+  result->layout.recomputeChosen = plan.layout.recomputeChosen;
   return result;
 }
 

@@ -236,6 +236,7 @@ int main(int argc, char **argv) {
 
   std::optional<ClusterSpec> cluster;
   FailureOr<PlanResult> plan = failure();
+  PlanRequest lastRequest; ///< what `plan` was asked with
   if (planning) {
     llvm::Expected<ClusterSpec> loaded = loadCluster(clusterSpec);
     if (!loaded)
@@ -286,6 +287,7 @@ int main(int argc, char **argv) {
     request.fbOverlap = fbOverlap;
     request.pipelineLayout = pipelineLayout;
     request.distributedOptimizer = distributedOptimizer;
+    lastRequest = request;
     plan = evaluatePlan(models.front(), *cluster, request,
                         /*recordTrace=*/!traceFile.empty());
     if (failed(plan))
@@ -293,6 +295,20 @@ int main(int argc, char **argv) {
     report.cluster = &*cluster;
     report.plan = &*plan;
   }
+
+  // Launch arguments run what the runtime's flags can express: per-tensor
+  // memory decisions are rounded (conservatively) and the rounded plan is
+  // priced again, so the script's header predicts what it will run.
+  FailureOr<PlanResult> rounded = failure();
+  Report launchReport = report;
+  if (planning && (!mindspeedFile.empty() || !megatronFile.empty()))
+    if (std::optional<RoundedMemory> rounding = roundedMemoryOf(*plan)) {
+      rounded = evaluateRounded(models.front(), *cluster, lastRequest, *plan,
+                                *rounding);
+      if (failed(rounded))
+        return 1;
+      launchReport.plan = &*rounded;
+    }
 
   // The files a user runs or inspects besides the report.
   auto emit = [&](const std::string &path,
@@ -325,11 +341,11 @@ int main(int argc, char **argv) {
        failed(emit(mindspeedFile,
                    [&](llvm::raw_ostream &os) {
                      return writeLaunchArgs(Runtime::MindSpeedLLM,
-                                            models.front(), report, os);
+                                            models.front(), launchReport, os);
                    })) ||
        failed(emit(megatronFile, [&](llvm::raw_ostream &os) {
-         return writeLaunchArgs(Runtime::MegatronLM, models.front(), report,
-                                os);
+         return writeLaunchArgs(Runtime::MegatronLM, models.front(),
+                                launchReport, os);
        }))))
     return 1;
 

@@ -95,9 +95,35 @@ struct StageMemoryChoices {
   int64_t inFlight = 0;
 };
 
+/// What a unit's moe.memory decisions amount to, in the terms the runtimes'
+/// recompute flags speak.
+enum class UnitMemory {
+  Keep,     ///< every tensor kept
+  CoreOnly, ///< only the attention core's statistics recomputed (selective)
+  Full,     ///< a layer recomputed whole
+  Other,    ///< any other mix of recompute and swap
+};
+
+/// A plan's memory decisions as the runtimes' recompute flags can run
+/// them: selective recompute of every layer's attention core, or block
+/// recompute of the first `layers` decoder layers of every virtual stage
+/// (and of the MTP layers, with `mtp`); everything else kept.
+struct RoundedMemory {
+  bool selective = false;
+  int64_t layers = 0;
+  bool mtp = false;
+};
+
 struct PlanResult {
   ParallelLayout layout;
   PipelineLayout pipeline;
+  /// Per virtual stage, per unit (as `pipeline.stages` lists them), what
+  /// its memory decisions amount to.
+  std::vector<std::vector<UnitMemory>> unitMemory;
+  /// Set on a plan re-evaluated with its memory decisions rounded to block
+  /// recompute (evaluateRounded), with the step the decisions predicted.
+  std::optional<RoundedMemory> rounded;
+  double unroundedStepTime = 0;
   /// Per virtual stage, what its memory decisions keep, recompute and swap.
   std::vector<StageMemoryChoices> memoryChoices;
   mlir::OwningOpRef<mlir::ModuleOp> plan; ///< the lowered ascend plan
@@ -118,6 +144,24 @@ mlir::FailureOr<PlanResult> evaluateOne(mlir::moe::ModelOp model,
                                         const ClusterSpec &cluster,
                                         const PlanRequest &request,
                                         bool recordTrace = false);
+
+/// How the runtimes can run `plan`'s memory decisions when their presets
+/// (nothing, selective, or full recompute of every layer) cannot run them
+/// as they are: only attention cores recomputed, on some layers, rounds up
+/// to selective on all; anything else to the fewest leading layers per
+/// virtual stage that cover every layer with a recompute or swap, each
+/// recomputed whole. Rounding only turns kept tensors into recomputed ones,
+/// so the rounded plan fits where the decisions did. Nullopt when a preset
+/// runs them exactly.
+std::optional<RoundedMemory> roundedMemoryOf(const PlanResult &plan);
+
+/// `plan` re-evaluated with its memory decisions rounded to `rounded` and
+/// its stage placements kept, so a launch script can say what it will run.
+mlir::FailureOr<PlanResult> evaluateRounded(mlir::moe::ModelOp model,
+                                            const ClusterSpec &cluster,
+                                            const PlanRequest &request,
+                                            const PlanResult &plan,
+                                            RoundedMemory rounded);
 
 } // namespace moeplan
 
