@@ -168,7 +168,10 @@ int64_t PricedUnit::transientBytes() const {
     all += recomputed;
     oneOp = std::max(oneOp, recomputed);
   }
-  return (full ? all : oneOp) + swappedBytes();
+  // Swapped tensors come back one unit ahead, so while this unit's
+  // backward runs its own and the next unit's are on the device; the next
+  // unit's are taken to be as large as its own.
+  return (full ? all : oneOp) + 2 * swappedBytes();
 }
 
 double PricedUnit::recomputeTime() const {

@@ -287,8 +287,23 @@ LogicalResult MoESelectMemoryPass::selectAuto(ModelOp model,
     double exposedBefore = exposedSwap(stageSwapped, stageTime, hostBandwidth);
     // Greedy by added time per byte saved, unless one action covering the
     // whole overflow costs less than the greedy's rate over it.
-    std::optional<Action> bestRate, bestCover;
-    double rate = std::numeric_limits<double>::infinity(), bestKept = 0;
+    // The best rate among actions that save memory net of the transient
+    // they add, and (to step past a stage's first larger transient, which
+    // later actions share) among all by their kept bytes alone.
+    struct Best {
+      std::optional<Action> action;
+      double rate = std::numeric_limits<double>::infinity(), bytes = 0;
+      // Of equal rates (swaps the host link hides cost nothing), the larger
+      // saving first: fewer, bigger transfers.
+      void offer(const Action &candidate, double added, double saved) {
+        if (added / saved < rate || (added / saved == rate && saved > bytes)) {
+          rate = added / saved;
+          bytes = saved;
+          action = candidate;
+        }
+      }
+    } net, gross;
+    std::optional<Action> bestCover;
     double coverCost = std::numeric_limits<double>::infinity();
     for (size_t u = 0; u < units.size(); ++u) {
       if (split->stage[u] != worst)
@@ -298,8 +313,7 @@ LogicalResult MoESelectMemoryPass::selectAuto(ModelOp model,
         PricedUnit after = before;
         apply(action, after);
         // Kept bytes count once per micro-batch in flight; a larger
-        // transient is paid once per stage, so the rate ranks by the kept
-        // bytes and the cover check counts both.
+        // transient is paid once per stage.
         double kept = double(before.savedBytes(pricing->layerInput) -
                              after.savedBytes(pricing->layerInput)) *
                       flights[worst];
@@ -314,23 +328,21 @@ LogicalResult MoESelectMemoryPass::selectAuto(ModelOp model,
                                  before.swappedBytes(),
                              stageTime + added, hostBandwidth) -
                  exposedBefore;
-        // Of equal rates (swaps the host link hides cost nothing), the
-        // larger saving first: fewer, bigger transfers.
-        if (added / kept < rate || (added / kept == rate && kept > bestKept)) {
-          rate = added / kept;
-          bestKept = kept;
-          bestRate = action;
-        }
+        gross.offer(action, added, kept);
+        if (saved > 0)
+          net.offer(action, added, saved);
         if (saved >= overflow && added < coverCost) {
           coverCost = added;
           bestCover = action;
         }
       }
     }
-    if (!bestRate)
+    const Best &best = net.action ? net : gross;
+    if (!best.action)
       break; // nothing left to save on the stage: the report shows it
-    const Action &chosen =
-        bestCover && coverCost <= rate * overflow ? *bestCover : *bestRate;
+    const Action &chosen = bestCover && coverCost <= best.rate * overflow
+                               ? *bestCover
+                               : *best.action;
     apply(chosen, candidates[chosen.unit].priced);
     reprice(chosen.unit);
     ++numActions;

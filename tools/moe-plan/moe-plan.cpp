@@ -113,8 +113,9 @@ cl::opt<std::string> recompute(
 cl::opt<bool> swapTensors(
     "swap",
     cl::desc("With --recompute=auto, let tensors go to host memory between "
-             "forward and backward (MindSpeed --swap-attention)"),
-    cl::cat(category));
+             "forward and backward where the host link hides it (default "
+             "true; --swap=false forbids it)"),
+    cl::init(true), cl::cat(category));
 cl::opt<bool> distributedOptimizer(
     "distributed-optimizer",
     cl::desc("Shard optimizer state over data-parallel replicas (ZeRO-1)"),
@@ -272,7 +273,7 @@ int main(int argc, char **argv) {
       request.routingSkew = routingSkew;
     }
     request.recompute = recompute;
-    if (swapTensors && recompute != "auto")
+    if (swapTensors.getNumOccurrences() && recompute != "auto")
       return fail("--swap lets --recompute=auto choose host swapping; add "
                   "--recompute=auto");
     request.swap = swapTensors;

@@ -83,8 +83,9 @@ struct PricedUnit {
   int64_t swappedBytes() const;
   /// Bytes live only while the unit's backward runs, beyond what it keeps:
   /// the tensors a recompute saves again (a whole layer's under full
-  /// recompute, one op's at a time otherwise) and the swapped tensors
-  /// fetched back for it.
+  /// recompute, one op's at a time otherwise), and the swapped tensors
+  /// fetched back for it and, one unit ahead, for the next (taken to be as
+  /// large).
   int64_t transientBytes() const;
   /// The forward work rerun before backward, in seconds.
   double recomputeTime() const;

@@ -67,8 +67,9 @@ struct PlanPipelineOptions
                      "or auto (the least added time that fits)"),
       llvm::cl::init("none")};
   Option<bool> swap{*this, "swap",
-                    llvm::cl::desc("let auto send tensors to host memory"),
-                    llvm::cl::init(false)};
+                    llvm::cl::desc("let auto send tensors to host memory "
+                                   "(as moe-plan, on unless swap=false)"),
+                    llvm::cl::init(true)};
   Option<std::string> overlap{
       *this, "overlap",
       llvm::cl::desc("overlap policy for open communications: none or fb"),

@@ -34,7 +34,7 @@ struct PlanRequest {
   /// none, selective, full, or auto: moe-select-memory decides per tensor
   /// the least added time that fits.
   std::string recompute = "none";
-  bool swap = false; ///< let auto send tensors to host memory
+  bool swap = true; ///< let auto send tensors to host memory
   std::string attention = "flash"; ///< flash or unfused
   std::string precision = "bf16";  ///< bf16 or fp8 (linear layers)
   bool fbOverlap = false; ///< overlap steady-state backward with forward
