@@ -181,7 +181,10 @@ def MoE_MemoryAttr : AttrDef<MoE_Dialect, "Memory"> {
     backward pass (every tensor of a layer recomputed is Megatron's full
     recompute of that layer, keeping its input), `swap` sends it to host
     memory after the forward pass and fetches it back before the backward
-    pass. A tensor left out is open; a hand-set choice is kept.
+    pass. A tensor left out is open; a hand-set choice is kept. On a
+    `moe.model`, the one name is `optimizer`, the optimizer state: `keep`,
+    or `swap` to hold it in host memory outside the optimizer step
+    (MindSpeed's `--swap-optimizer`).
 
     ```mlir
     moe.attention heads = 8, kv_heads = 8, head_dim = 64

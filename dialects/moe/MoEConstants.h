@@ -20,6 +20,9 @@ inline constexpr llvm::StringLiteral kTrainingAttr = "moe.training";
 inline constexpr llvm::StringLiteral kPlacementAttr = "moe.placement";
 /// #moe.memory on each op that saves tensors (moe-select-memory).
 inline constexpr llvm::StringLiteral kMemoryAttr = "moe.memory";
+/// The one name #moe.memory takes on a moe.model: the optimizer state,
+/// kept on the device or swapped to host memory outside the optimizer step.
+inline constexpr llvm::StringLiteral kOptimizerState = "optimizer";
 /// #moe.overlap on each op that communicates (moe-plan-overlap).
 inline constexpr llvm::StringLiteral kOverlapAttr = "moe.overlap";
 /// On a moe.model imported from a config.json: the keys the importer read

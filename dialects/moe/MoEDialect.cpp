@@ -193,7 +193,8 @@ LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError, int64_t tp,
                              {"cp", cp},
                              {"dp", dp}})
     if (value < 0)
-      return emitError() << "layout '" << name << "' must be positive, got "
+      return emitError() << "layout '" << name
+                         << "' must not be negative (0 is open), got "
                          << value;
   if (tpExtendEp && etp > 1)
     return emitError() << "layout with tp_extend_ep spreads experts over "
@@ -293,7 +294,8 @@ TrainingAttr::verify(function_ref<InFlightDiagnostic()> emitError, int64_t seq,
                              {"micro_batch", microBatch},
                              {"global_batch", globalBatch}})
     if (value < 0)
-      return emitError() << "training '" << name << "' must be positive, got "
+      return emitError() << "training '" << name
+                         << "' must not be negative (0 is open), got "
                          << value;
   if (microBatch && globalBatch && globalBatch % microBatch != 0)
     return emitError() << "training 'global_batch' (" << globalBatch
@@ -424,6 +426,21 @@ LogicalResult MoEDialect::verifyOperationAttribute(Operation *op,
     auto memory = dyn_cast<MemoryAttr>(value);
     if (!memory)
       return wrongType("#moe.memory<tensor = keep|recompute|swap, ...>");
+    if (isa<ModelOp>(op)) {
+      // On the model, the optimizer state: kept, or on the host outside the
+      // optimizer step (MindSpeed's --swap-optimizer).
+      for (NamedAttribute entry : memory.getChoices()) {
+        auto choice = cast<MemoryChoiceAttr>(entry.getValue()).getValue();
+        if (entry.getName() != kOptimizerState)
+          return op->emitOpError()
+                 << "'moe.memory' on a model decides only '" << kOptimizerState
+                 << "', got '" << entry.getName().getValue() << "'";
+        if (choice == MemoryChoice::Recompute)
+          return op->emitOpError() << "cannot recompute its optimizer state; "
+                                      "keep or swap it";
+      }
+      return success();
+    }
     SmallVector<SavedTensor> saved =
         op->getNumRegions() ? SmallVector<SavedTensor>() : savedTensors(op);
     if (saved.empty())
@@ -454,7 +471,7 @@ LogicalResult MoEDialect::verifyOperationAttribute(Operation *op,
   if (name == kOverlapAttr) {
     if (!isa<OverlapAttr>(value))
       return wrongType("#moe.overlap<communication = blocking|fb, ...>");
-    if (op->getNumRegions() || !isa<MoEDialect>(op->getDialect()))
+    if (op->getNumRegions() || !isa_and_nonnull<MoEDialect>(op->getDialect()))
       return op->emitOpError() << "attribute '" << name
                                << "' belongs on a leaf op of a model";
     return success();

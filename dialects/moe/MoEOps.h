@@ -62,6 +62,9 @@ int64_t savedBytesPerToken(mlir::Operation *op);
 /// moe.memory attribute names tensors so.
 llvm::StringRef localTensorName(llvm::StringRef name);
 
+/// Whether the model's moe.memory sends its optimizer state to host memory.
+bool swapsOptimizer(ModelOp model);
+
 /// True for the gated activations (two input projections of width ffn).
 inline bool isGated(Activation act) {
   return act == Activation::SwiGLU || act == Activation::GeGLU;

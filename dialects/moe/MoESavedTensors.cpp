@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/moe/MoEOps.h"
+#include "dialects/moe/MoEConstants.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -48,6 +49,8 @@ namespace {
 /// reject for lacking one.
 RouterOp routerOf(Operation *op) {
   auto layer = op->getParentOfType<DecoderLayerOp>();
+  if (!layer)
+    return RouterOp();
   auto routers = layer.getBody().getOps<RouterOp>();
   return routers.empty() ? RouterOp() : *routers.begin();
 }
@@ -76,7 +79,11 @@ SmallVector<SavedTensor> savedTensors(Operation *op) {
     });
     return out;
   }
-  int64_t h = op->getParentOfType<ModelOp>().getHiddenSize();
+  // An op outside a model (which its verifier rejects) saves nothing.
+  auto model = op->getParentOfType<ModelOp>();
+  if (!model)
+    return out;
+  int64_t h = model.getHiddenSize();
   llvm::TypeSwitch<Operation *>(op)
       .Case<EmbeddingOp>([&](auto) {
         out.push_back({"embedding.token_ids", SavedTensorKind::LayerInput, kIndex});
@@ -176,5 +183,10 @@ int64_t savedBytesPerToken(Operation *op) {
 }
 
 StringRef localTensorName(StringRef name) { return name.split('.').second; }
+
+bool swapsOptimizer(ModelOp model) {
+  auto memory = model->getAttrOfType<MemoryAttr>(kMemoryAttr);
+  return memory && memory.lookup(kOptimizerState) == MemoryChoice::Swap;
+}
 
 } // namespace mlir::moe

@@ -607,6 +607,12 @@ LogicalResult shapeArgs(const Context &c, ArgList &args) {
 /// (roundedMemoryOf). A decision no flag can run is an error naming it.
 LogicalResult recomputeArgs(const Context &c, ArgList &args) {
   const PlanResult &plan = c.plan;
+  if (c.layout.swapOptimizer) {
+    if (!c.mindspeed())
+      return c.unsupported("the optimizer state in host memory",
+                           "it has no --swap-optimizer");
+    args.add("--swap-optimizer");
+  }
   bool keepsAll = true, allCore = true, allFull = true, mtpLayers = false;
   for (auto [units, kinds] : llvm::zip(plan.pipeline.stages, plan.unitMemory))
     for (auto [name, kind] : llvm::zip(units, kinds)) {
@@ -641,6 +647,14 @@ LogicalResult recomputeArgs(const Context &c, ArgList &args) {
   if (plan.rounded) {
     if (plan.rounded->selective) {
       args.add("--recompute-granularity", "selective");
+      return success();
+    }
+    if (plan.rounded->layers == 0) {
+      // Only MTP layers recompute: MindSpeed has a flag for them alone.
+      if (!c.mindspeed())
+        return c.unsupported("recomputing only the MTP layers",
+                             "its MTP recompute follows the decoder layers'");
+      args.add("--recompute-mtp-layer");
       return success();
     }
     return full("block", plan.rounded->layers, plan.rounded->mtp);
@@ -691,8 +705,9 @@ void writeHeader(const Context &c, const Report &report,
      << " s, " << formatted("%.0f", metrics.tokensPerSecond) << " tokens/s\n";
   if (const std::optional<RoundedMemory> &rounded = c.plan.rounded)
     os << "# memory: the per-tensor decisions rounded to "
-       << (rounded->selective
-               ? std::string("selective recompute of every layer")
+       << (rounded->selective ? std::string("selective recompute of every layer")
+           : rounded->layers == 0
+               ? std::string("full recompute of the MTP layers")
                : "full recompute of the first " +
                      std::to_string(rounded->layers) +
                      " decoder layers of every virtual stage" +

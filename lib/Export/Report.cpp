@@ -171,6 +171,7 @@ void writeReportJSON(const Report &report, llvm::raw_ostream &os) {
     });
     json.attributeObject("memory_choices", [&] {
       json.attribute("policy", l.recompute);
+      json.attribute("optimizer_on_host", l.swapOptimizer);
       json.attributeArray("virtual_stages", [&] {
         for (auto [v, c] : llvm::enumerate(plan.memoryChoices))
           json.object([&] {
@@ -408,6 +409,9 @@ void writeReportText(const Report &report, llvm::raw_ostream &os) {
   bool anyChoice = llvm::any_of(plan.memoryChoices, [](const auto &c) {
     return c.recomputedTensors || c.swappedTensors;
   });
+  if (l.swapOptimizer)
+    row(os, "optimizer state", "in host memory outside the optimizer step "
+                               "(--swap-optimizer), fetched for it");
   if (anyChoice) {
     os << "\nMemory choices per virtual stage and micro-batch (x micro-batches "
           "in flight)\n";

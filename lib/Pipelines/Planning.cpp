@@ -105,7 +105,8 @@ void setPipelineOptions(PlanPipelineOptions &options,
   options.distributedOptimizer = request.distributedOptimizer;
   options.recompute = request.recompute;
   options.swap = request.swap;
-  options.overlap = request.fbOverlap ? "fb" : "none";
+  options.overlap =
+      request.fbOverlap ? (*request.fbOverlap ? "fb" : "none") : "";
   options.pipelineLayout = request.pipelineLayout;
 }
 
@@ -187,13 +188,6 @@ std::vector<int64_t> PipelineLayout::noopLayers() const {
 }
 
 FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
-                                   const ClusterSpec &cluster,
-                                   const PlanRequest &request,
-                                   bool recordTrace) {
-  return evaluateOne(model, cluster, request, recordTrace);
-}
-
-FailureOr<PlanResult> evaluateOne(moe::ModelOp model,
                                   const ClusterSpec &cluster,
                                   const PlanRequest &request,
                                   bool recordTrace) {
@@ -245,6 +239,7 @@ FailureOr<PlanResult> evaluateOne(moe::ModelOp model,
   l.microBatches = l.globalBatch / (l.microBatch * l.dp);
   l.recompute = request.recompute;
   l.recomputeChosen = request.recompute == "auto";
+  l.swapOptimizer = moe::swapsOptimizer(copy);
   l.attention = moe::stringifyAttentionCore(training.getAttention()).str();
   l.precision = moe::stringifyPrecision(training.getPrecision()).str();
   // The routing skew the lowering prices experts with, and what it means for
@@ -344,6 +339,17 @@ FailureOr<PlanResult> evaluateRounded(moe::ModelOp model,
                            ? position++
                            : -1};
   }
+  if (plan.layout.swapOptimizer)
+    copy->setAttr(moe::kMemoryAttr,
+                  moe::MemoryAttr::get(
+                      context, DictionaryAttr::get(
+                                   context, {NamedAttribute(
+                                                StringAttr::get(
+                                                    context,
+                                                    moe::kOptimizerState),
+                                                moe::MemoryChoiceAttr::get(
+                                                    context,
+                                                    moe::MemoryChoice::Swap))})));
   for (Operation &op : copy.getBody().front()) {
     std::string name = unitName(&op);
     auto [v, position] = placeOf.lookup(name);
@@ -378,7 +384,7 @@ FailureOr<PlanResult> evaluateRounded(moe::ModelOp model,
   rounded.recompute = "none";
   rounded.swap = false;
   rounded.pipelineLayout.clear(); // the placements say it
-  FailureOr<PlanResult> result = evaluateOne(copy, cluster, rounded);
+  FailureOr<PlanResult> result = evaluatePlan(copy, cluster, rounded);
   if (failed(result))
     return failure();
   result->rounded = block;

@@ -33,7 +33,7 @@ public:
   using Base::Base;
 
   void runOnOperation() override {
-    if (policy != "none" && policy != "fb") {
+    if (policy != "none" && policy != "fb" && !policy.empty()) {
       getOperation().emitError() << "moe-plan-overlap: unknown policy '"
                                  << policy << "'; expected none or fb";
       return signalPassFailure();
@@ -68,8 +68,17 @@ LogicalResult MoEPlanOverlapPass::plan(ModelOp model) {
       defaultRoutingSkew(),
       training.getAttention() == AttentionCore::Unfused,
       training.getPrecision() == Precision::FP8);
-  OverlapChoice fill =
-      policy == "fb" ? OverlapChoice::FB : OverlapChoice::Blocking;
+  // Without a policy, the choices set by hand decide: fb if any is.
+  bool handSetFB = false;
+  model.walk([&](Operation *op) {
+    if (auto given = op->getAttrOfType<OverlapAttr>(kOverlapAttr))
+      for (NamedAttribute entry : given.getChoices())
+        handSetFB |= cast<OverlapChoiceAttr>(entry.getValue()).getValue() ==
+                     OverlapChoice::FB;
+  });
+  OverlapChoice fill = policy == "fb" || (policy.empty() && handSetFB)
+                           ? OverlapChoice::FB
+                           : OverlapChoice::Blocking;
   // The first hand-set choice that differs from the policy: forward/backward
   // overlap pairs whole micro-batches, so the model cannot mix the two.
   Operation *conflict = nullptr;

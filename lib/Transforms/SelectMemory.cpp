@@ -91,6 +91,18 @@ public:
       });
   }
 
+  /// Whether a hand-set choice keeps `layer` from being recomputed whole.
+  static bool pinsAnything(Operation *layer) {
+    bool pinned = false;
+    layer->walk([&](Operation *op) {
+      if (auto memory = op->getAttrOfType<MemoryAttr>(kMemoryAttr))
+        for (NamedAttribute entry : memory.getChoices())
+          pinned |= cast<MemoryChoiceAttr>(entry.getValue()).getValue() !=
+                    MemoryChoice::Recompute;
+    });
+    return pinned;
+  }
+
 private:
   LogicalResult selectAuto(ModelOp model, const moeplan::ClusterSpec &cluster);
   void count(MemoryChoice choice) {
@@ -116,12 +128,20 @@ private:
     case Policy::Selective:
       return kind == SavedTensorKind::AttentionCore ? MemoryChoice::Recompute
                                                     : MemoryChoice::Keep;
-    case Policy::Full:
+    case Policy::Full: {
       // Layers recompute everything from their input; the embedding, final
-      // norm, head and loss are not layers and keep theirs.
-      return isa<DecoderLayerOp, MTPLayerOp>(op->getParentOp())
-                 ? MemoryChoice::Recompute
-                 : MemoryChoice::Keep;
+      // norm, head and loss are not layers and keep theirs. A layer a
+      // hand-set choice keeps from full recompute reruns op by op instead,
+      // so each op keeps its input.
+      Operation *layer = op->getParentOp();
+      if (!isa<DecoderLayerOp, MTPLayerOp>(layer))
+        return MemoryChoice::Keep;
+      if (auto mtp = layer->getParentOfType<MTPLayerOp>())
+        layer = mtp;
+      if (kind == SavedTensorKind::LayerInput && pinsAnything(layer))
+        return MemoryChoice::Keep;
+      return MemoryChoice::Recompute;
+    }
     case Policy::Auto:
       break;
     }
@@ -241,6 +261,21 @@ LogicalResult MoESelectMemoryPass::selectAuto(ModelOp model,
       priced.ops[o].saved[t].choice = action.choice;
   };
 
+  // The optimizer state may go to host memory too (MindSpeed's
+  // --swap-optimizer, which needs the distributed optimizer): one decision
+  // for the model, unless set by hand.
+  auto given = model->getAttrOfType<MemoryAttr>(kMemoryAttr);
+  bool optimizerOnHost = pricing->swapOptimizer;
+  const bool optimizerOpen = swap && layout.getDistributedOptimizer() &&
+                             !(given && given.lookup(kOptimizerState));
+  auto placeOptimizer = [&](std::vector<StageUnit> &all, bool onHost) {
+    for (StageUnit &unit : all) {
+      double resident = unit.hostOptimizerBytes ? 0 : unit.optimizerBytes;
+      unit.staticBytes += (onHost ? -resident : unit.hostOptimizerBytes);
+      unit.hostOptimizerBytes = onHost ? unit.optimizerBytes : 0;
+    }
+  };
+
   std::vector<int64_t> flights =
       microBatchesInFlight(pp, vpp, pricing->microBatches);
   const double share = pricing->memoryBudget / vpp;
@@ -305,6 +340,30 @@ LogicalResult MoESelectMemoryPass::selectAuto(ModelOp model,
     } net, gross;
     std::optional<Action> bestCover;
     double coverCost = std::numeric_limits<double>::infinity();
+    // The optimizer state to host memory: its transfer in and out around
+    // each step's optimizer, amortised over the step's micro-batches.
+    bool optimizerBest = false;
+    if (optimizerOpen && !optimizerOnHost) {
+      std::vector<StageUnit> moved = units;
+      placeOptimizer(moved, true);
+      double saved = stageMemory(units, split->stage, flights, worst) -
+                     stageMemory(moved, split->stage, flights, worst);
+      double bytes = 0;
+      for (size_t u = 0; u < units.size(); ++u)
+        if (split->stage[u] == worst)
+          bytes += units[u].optimizerBytes;
+      double added = 2 * bytes / hostBandwidth / pricing->microBatches;
+      if (saved > 0) {
+        Action none{0, {}, MemoryChoice::Swap};
+        net.offer(none, added, saved);
+        optimizerBest = net.bytes == saved && net.rate == added / saved;
+        if (saved >= overflow && added < coverCost) {
+          coverCost = added;
+          bestCover.reset();
+          optimizerBest = true;
+        }
+      }
+    }
     for (size_t u = 0; u < units.size(); ++u) {
       if (split->stage[u] != worst)
         continue;
@@ -340,6 +399,12 @@ LogicalResult MoESelectMemoryPass::selectAuto(ModelOp model,
     const Best &best = net.action ? net : gross;
     if (!best.action)
       break; // nothing left to save on the stage: the report shows it
+    if (optimizerBest && (!bestCover || coverCost > best.rate * overflow)) {
+      optimizerOnHost = true;
+      placeOptimizer(units, true);
+      ++numActions;
+      continue;
+    }
     const Action &chosen = bestCover && coverCost <= best.rate * overflow
                                ? *bestCover
                                : *best.action;
@@ -350,6 +415,17 @@ LogicalResult MoESelectMemoryPass::selectAuto(ModelOp model,
                             << overflow << " B; " << units[chosen.unit].name
                             << " " << chosen.tensors.size() << " tensors -> "
                             << stringifyMemoryChoice(chosen.choice) << "\n");
+  }
+
+  if (optimizerOnHost && !pricing->swapOptimizer) {
+    NamedAttrList choices;
+    if (given)
+      choices.append(given.getChoices().getValue());
+    choices.set(kOptimizerState,
+                MemoryChoiceAttr::get(&getContext(), MemoryChoice::Swap));
+    model->setAttr(kMemoryAttr, MemoryAttr::get(&getContext(),
+                                                choices.getDictionary(
+                                                    &getContext())));
   }
 
   // Write every op's choices, hand-set ones as they were.

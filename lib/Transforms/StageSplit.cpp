@@ -65,11 +65,12 @@ std::optional<StageSplit> splitStages(ArrayRef<StageUnit> units, int64_t pp,
   // tie exactly, however the units' costs were summed, and the tie-break
   // below decides them.
   std::vector<int64_t> prefix(n + 1, 0);
-  std::vector<double> statics(n + 1, 0), saved(n + 1, 0);
+  std::vector<double> statics(n + 1, 0), saved(n + 1, 0), host(n + 1, 0);
   for (int64_t i = 0; i < n; ++i) {
     prefix[i + 1] = prefix[i] + std::llround(units[i].cost * 1e9);
     statics[i + 1] = statics[i] + units[i].staticBytes;
     saved[i + 1] = saved[i] + units[i].savedBytes;
+    host[i + 1] = host[i] + units[i].hostOptimizerBytes;
   }
   // The virtual stages each unit may take: the embedding opens the first
   // stage, the final norm, head and loss close the last, MTP layers sit in
@@ -113,7 +114,8 @@ std::optional<StageSplit> splitStages(ArrayRef<StageUnit> units, int64_t pp,
           transient = std::max(transient, units[k].transientBytes);
         }
         double memory = statics[i] - statics[k] +
-                        (saved[i] - saved[k]) * flights[part] + transient;
+                        std::max((saved[i] - saved[k]) * flights[part] + transient,
+                                 host[i] - host[k]);
         if (from > part || memory > budget)
           break;
         const Split &before = best[j - 1][k];
@@ -144,13 +146,15 @@ std::optional<StageSplit> splitStages(ArrayRef<StageUnit> units, int64_t pp,
 
 double stageMemory(ArrayRef<StageUnit> units, ArrayRef<int64_t> stage,
                    ArrayRef<int64_t> flights, int64_t virtualStage) {
-  double bytes = 0, transient = 0;
+  double statics = 0, activations = 0, transient = 0, host = 0;
   for (auto [unit, v] : llvm::zip(units, stage))
     if (v == virtualStage) {
-      bytes += unit.staticBytes + unit.savedBytes * flights[v];
+      statics += unit.staticBytes;
+      activations += unit.savedBytes * flights[v];
       transient = std::max(transient, unit.transientBytes);
+      host += unit.hostOptimizerBytes;
     }
-  return bytes + transient;
+  return statics + std::max(activations + transient, host);
 }
 
 std::optional<StagePricing> StagePricing::of(ModelOp model,
@@ -179,6 +183,7 @@ std::optional<StagePricing> StagePricing::of(ModelOp model,
       training.getGlobalBatch() / (training.getMicroBatch() * layout.getDp());
   p.memoryBudget = cluster.device.memoryBytes.value -
                    cluster.device.runtimeReserveBytes.value;
+  p.swapOptimizer = swapsOptimizer(model);
   return p;
 }
 
@@ -189,8 +194,10 @@ void StagePricing::price(StageUnit &unit, const UnitWork &work) const {
   // Mixed precision: bf16 weights, fp32 gradients, fp32 master weights and
   // two Adam moments, sharded by the distributed optimizer.
   double dense = work.denseParams, expert = work.expertParams;
-  unit.staticBytes = 6 * (dense + expert) +
-                     12 * (dense / denseShards + expert / expertShards);
+  double optimizer = 12 * (dense / denseShards + expert / expertShards);
+  unit.staticBytes = 6 * (dense + expert) + (swapOptimizer ? 0 : optimizer);
+  unit.hostOptimizerBytes = swapOptimizer ? optimizer : 0;
+  unit.optimizerBytes = optimizer;
   unit.savedBytes = priced.savedBytes(layerInput);
 }
 

@@ -2,6 +2,8 @@
 // RUN: moe-opt %s --moe-plan-overlap=policy=fb | FileCheck %s --check-prefix=FB
 // RUN: moe-opt %s --moe-plan-overlap=policy=fb | moe-opt --moe-plan-overlap=policy=fb | FileCheck %s --check-prefix=FB
 // RUN: not moe-opt %s --moe-plan-overlap=policy=always 2>&1 | FileCheck %s --check-prefix=POLICY
+// RUN: sed 's/    moe.dispatch$/    moe.dispatch {moe.overlap = #moe.overlap<all_to_all = fb>}/' %s \
+// RUN:   | moe-opt --moe-plan-overlap="policy=" | FileCheck %s --check-prefix=FB
 
 // Every op that communicates under the layout (TP 2 with SP, EP 4) lists
 // each of its communications, so the IR shows what will be priced; ops
@@ -19,7 +21,8 @@
 // NONE-NEXT: moe.loss {moe.overlap = #moe.overlap<softmax_reduce = blocking>}
 
 // fb: every communication hides under the other micro-batch's compute;
-// running the pass again changes nothing.
+// running the pass again changes nothing. Without a policy, one choice set
+// by hand to fb decides the same.
 // FB:      moe.embedding {moe.overlap = #moe.overlap<sp_scatter = fb>}
 // FB:      moe.dispatch {moe.overlap = #moe.overlap<all_to_all = fb>}
 // FB:      moe.combine {moe.overlap = #moe.overlap<all_to_all = fb>}

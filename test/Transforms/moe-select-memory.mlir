@@ -20,11 +20,13 @@
 // SELECTIVE-NEXT: moe.mlp {{.*}} {moe.memory = #moe.memory<act_input = keep, fc1_input = keep, fc2_input = keep>}
 
 // full: the decoder and MTP layers recompute everything; the embedding,
-// final norm, head and loss keep theirs.
+// final norm, head and loss keep theirs. The hand-set swap keeps layer 0
+// from being recomputed whole, so it reruns op by op and each op keeps its
+// input.
 // FULL:      moe.embedding {moe.memory = #moe.memory<token_ids = keep>}
-// FULL:      moe.norm rms {moe.memory = #moe.memory<input = recompute, rstd = recompute>}
-// FULL-NEXT: moe.attention {{.*}} {moe.memory = #moe.memory<core_output = recompute, kv = recompute, q = swap, qkv_input = recompute, softmax_lse = recompute>}
-// FULL:      moe.mlp {{.*}} {moe.memory = #moe.memory<act_input = recompute, fc1_input = recompute, fc2_input = recompute>}
+// FULL:      moe.norm rms {moe.memory = #moe.memory<input = keep, rstd = recompute>}
+// FULL-NEXT: moe.attention {{.*}} {moe.memory = #moe.memory<core_output = recompute, kv = recompute, q = swap, qkv_input = keep, softmax_lse = recompute>}
+// FULL:      moe.mlp {{.*}} {moe.memory = #moe.memory<act_input = recompute, fc1_input = keep, fc2_input = recompute>}
 // FULL:      moe.mtp_layer 0 {
 // FULL-NEXT:   moe.norm rms {moe.memory = #moe.memory<input = recompute, rstd = recompute>}
 // FULL:        moe.mtp_projection {moe.memory = #moe.memory<input = recompute>}

@@ -277,15 +277,21 @@ int main(int argc, char **argv) {
       return fail("--swap lets --recompute=auto choose host swapping; add "
                   "--recompute=auto");
     request.swap = swapTensors;
-    if (attentionCore != "flash" && attentionCore != "unfused")
+    // Left out, the model's own #moe.training decides (else flash, bf16).
+    if (attentionCore.getNumOccurrences() && attentionCore != "flash" &&
+        attentionCore != "unfused")
       return fail("unknown --attention '" + attentionCore +
                   "'; expected flash or unfused");
-    request.attention = attentionCore;
-    if (precision != "bf16" && precision != "fp8")
+    if (attentionCore.getNumOccurrences())
+      request.attention = attentionCore;
+    if (precision.getNumOccurrences() && precision != "bf16" &&
+        precision != "fp8")
       return fail("unknown --precision '" + precision +
                   "'; expected bf16 or fp8");
-    request.precision = precision;
-    request.fbOverlap = fbOverlap;
+    if (precision.getNumOccurrences())
+      request.precision = precision;
+    if (fbOverlap.getNumOccurrences())
+      request.fbOverlap = fbOverlap;
     request.pipelineLayout = pipelineLayout;
     request.distributedOptimizer = distributedOptimizer;
     lastRequest = request;

@@ -34,9 +34,13 @@ def ConvertMoEToAscendPass : Pass<"convert-moe-to-ascend", "mlir::ModuleOp"> {
     only the core's statistics are recomputed (Megatron's selective
     recompute) and the op's whole forward otherwise; a layer whose every
     tensor is recomputed is recomputed whole from its kept input (Megatron's
-    full recompute); `swap` saves, swaps out on the host stream, and swaps
-    in at the start of the unit's backward, which waits for it. A tensor
-    without a choice is kept.
+    full recompute); `swap` saves, swaps out on the host stream, and fetches
+    back one unit ahead (while the unit before it in backward order runs),
+    the op's backward waiting for it. A tensor without a choice is kept. A
+    recomputed input outside a whole layer's recompute is an error (nothing
+    could rerun it). `moe.memory<optimizer = swap>` on the model keeps the
+    optimizer state in host memory: fetched for the optimizer step, sent
+    back after it.
 
     Each op's `moe.overlap` decides its communications: `blocking` (the
     default) makes compute wait; `fb` on any communication runs each

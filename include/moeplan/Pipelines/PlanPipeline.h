@@ -72,8 +72,9 @@ struct PlanPipelineOptions
                     llvm::cl::init(true)};
   Option<std::string> overlap{
       *this, "overlap",
-      llvm::cl::desc("overlap policy for open communications: none or fb"),
-      llvm::cl::init("none")};
+      llvm::cl::desc("overlap policy for open communications: none, fb, or "
+                     "empty (as the hand-set choices say, else none)"),
+      llvm::cl::init("")};
   Option<std::string> pipelineLayout{
       *this, "pipeline-layout",
       llvm::cl::desc("a Megatron pipeline layout string to honour")};

@@ -35,9 +35,13 @@ struct PlanRequest {
   /// the least added time that fits.
   std::string recompute = "none";
   bool swap = true; ///< let auto send tensors to host memory
-  std::string attention = "flash"; ///< flash or unfused
-  std::string precision = "bf16";  ///< bf16 or fp8 (linear layers)
-  bool fbOverlap = false; ///< overlap steady-state backward with forward
+  /// flash or unfused; empty: the model's #moe.training, else flash.
+  std::string attention;
+  /// bf16 or fp8 (linear layers); empty: the model's, else bf16.
+  std::string precision;
+  /// Overlap steady-state backward with forward; unset: as the model's
+  /// hand-set moe.overlap choices say, else not.
+  std::optional<bool> fbOverlap;
   std::optional<double> routingSkew; ///< expert-load CV; unset: the default
   /// A Megatron --pipeline-model-parallel-layout string to honour; empty:
   /// moe-balance-stages balances the stages.
@@ -53,6 +57,8 @@ struct ParallelLayout {
   int64_t seq = 0, globalBatch = 0, microBatch = 0, microBatches = 0;
   std::string recompute;
   bool recomputeChosen = false; ///< decided per tensor by --recompute=auto
+  /// The optimizer state lives in host memory outside the optimizer step.
+  bool swapOptimizer = false;
   double routingSkew = 0;     ///< expert-load CV assumed (MoE models)
   double expertImbalance = 1; ///< busiest expert rank's load over the mean
   std::string attention;
@@ -130,29 +136,24 @@ struct PlanResult {
   SimulationResult simulation;
 };
 
-/// Checks `request` against `model` and `cluster`, lowers and simulates.
-/// Errors name the flag and the fix and are emitted on `model`. With
-/// recompute "auto" it evaluates none, selective and full and keeps the
-/// fastest plan that fits in memory (else the smallest).
+/// Checks `request` against `model` and `cluster`, runs the planning
+/// pipeline and simulates. Errors name the flag and the fix and are
+/// emitted on `model`. With recompute "auto", moe-select-memory decides
+/// per tensor.
 mlir::FailureOr<PlanResult> evaluatePlan(mlir::moe::ModelOp model,
                                          const ClusterSpec &cluster,
                                          const PlanRequest &request,
                                          bool recordTrace = false);
-
-/// evaluatePlan for one recompute policy.
-mlir::FailureOr<PlanResult> evaluateOne(mlir::moe::ModelOp model,
-                                        const ClusterSpec &cluster,
-                                        const PlanRequest &request,
-                                        bool recordTrace = false);
 
 /// How the runtimes can run `plan`'s memory decisions when their presets
 /// (nothing, selective, or full recompute of every layer) cannot run them
 /// as they are: only attention cores recomputed, on some layers, rounds up
 /// to selective on all; anything else to the fewest leading layers per
 /// virtual stage that cover every layer with a recompute or swap, each
-/// recomputed whole. Rounding only turns kept tensors into recomputed ones,
-/// so the rounded plan fits where the decisions did. Nullopt when a preset
-/// runs them exactly.
+/// recomputed whole. Rounding only turns kept tensors into recomputed ones;
+/// a whole layer's recompute has a larger transient than one op's, so the
+/// rounded plan is priced again (evaluateRounded) and says whether it fits.
+/// Nullopt when a preset runs them exactly.
 std::optional<RoundedMemory> roundedMemoryOf(const PlanResult &plan);
 
 /// `plan` re-evaluated with its memory decisions rounded to `rounded` and

@@ -120,7 +120,9 @@ def MoESelectMemoryPass : Pass<"moe-select-memory", "mlir::ModuleOp"> {
     at the least added time: rerunning the attention core, rerunning an
     op's forward (its input kept), a whole layer's full recompute, and with
     `swap` sending a tensor to host memory (free while the host link hides
-    under the stage's compute, priced beyond). Actions are taken greedily by
+    under the stage's compute, priced beyond) and, with the distributed
+    optimizer, the optimizer state (`moe.memory<optimizer = swap>` on the
+    model, fetched for each step's optimizer). Actions are taken greedily by
     added time per byte saved, or the single cheapest action that covers
     the overflow when that costs less (docs/memory-selection.md gives the
     method and its bound); the split is recomputed and repeated until every
@@ -168,7 +170,8 @@ def MoEPlanOverlapPass : Pass<"moe-plan-overlap", "mlir::ModuleOp"> {
     ```
   }];
   let options = [
-    Option<"policy", "policy", "std::string", "\"none\"", "none or fb">,
+    Option<"policy", "policy", "std::string", "\"none\"",
+           "none, fb, or empty: fb if a hand-set choice is, else none">,
     Option<"devicesPerNode", "devices-per-node", "int64_t", "8",
            "devices per node, for the expert group's split across nodes">,
   ];
@@ -183,7 +186,8 @@ def MoEBalanceStagesPass : Pass<"moe-balance-stages", "mlir::ModuleOp"> {
   let description = [{
     Writes `moe.placement` (`#moe.placement<stage = S, chunk = C>`; the
     virtual stage is chunk · PP + stage, as Megatron numbers them) on every
-    top-level op of each `moe.model` that has a complete `moe.layout`. The
+    top-level op of each `moe.model`; it needs the model's complete
+    `moe.layout` (run moe-shard first). The
     order is kept: the embedding starts the first virtual stage, the final
     norm, head and loss end the last, and MTP layers sit in a last chunk
     (Megatron's rule). A placement already on a unit is kept and the others

@@ -26,7 +26,13 @@ struct StageUnit {
   std::string name;
   char letter; ///< E, t, m, or L for the final norm, head and loss
   double cost = 0;        ///< seconds per micro-batch
-  double staticBytes = 0; ///< weights, gradients, optimizer state
+  /// Weights, gradients, and the optimizer state unless it is on the host.
+  double staticBytes = 0;
+  /// The optimizer state when it lives in host memory outside the
+  /// optimizer step: on the device only then, when no activation is.
+  double hostOptimizerBytes = 0;
+  /// The optimizer state, wherever it lives.
+  double optimizerBytes = 0;
   double savedBytes = 0;  ///< kept per micro-batch in flight
   /// Live only while the unit's backward runs (PricedUnit::transientBytes);
   /// a stage holds its largest unit's once.
@@ -54,8 +60,9 @@ struct StageSplit {
 /// minimises the slowest stage (then the sum of squared stage times), with
 /// the embedding first, the final norm, head and loss last, MTP layers in a
 /// last chunk, hand-set placements kept and every virtual stage within
-/// `budget` bytes (static + saved x its micro-batches in flight + its
-/// largest transient); nullopt when no split fits.
+/// `budget` bytes (static + the larger of saved x its micro-batches in
+/// flight + its largest transient and its host optimizer state); nullopt
+/// when no split fits.
 std::optional<StageSplit> splitStages(llvm::ArrayRef<StageUnit> units,
                                       int64_t pp, int64_t vpp,
                                       llvm::ArrayRef<int64_t> flights,
@@ -74,6 +81,7 @@ struct StagePricing {
   double expertShards = 1;  ///< and of expert parameters
   int64_t microBatches = 0; ///< per step and replica
   double memoryBudget = 0;  ///< device memory less the runtime reserve
+  bool swapOptimizer = false; ///< the model's optimizer state on the host
 
   /// Nullopt when the model lacks a complete moe.layout or moe.training.
   static std::optional<StagePricing> of(mlir::moe::ModelOp model,

@@ -183,6 +183,20 @@ ConvertMoEToAscendPass::collectUnits(moe::ModelOp model,
     } else {
       unit.virtualStage = virtualStages - 1;
     }
+    // An op reruns from its input, so outside a layer's full recompute its
+    // input must be kept (or swapped).
+    if (!unit.isFullRecompute())
+      for (const OpKernels &op : unit.ops)
+        for (const SavedSpec &tensor : op.saved)
+          if (tensor.choice == moe::MemoryChoice::Recompute &&
+              tensor.kind == SavedTensorKind::LayerInput)
+            return op.op->emitOpError()
+                   << "recomputes its input '"
+                   << StringRef(tensor.name).drop_front(op.name.size() + 1)
+                   << "' but " << unit.name
+                   << " is not recomputed whole, so nothing could rerun it: "
+                      "keep or swap the input, or recompute every tensor of "
+                      "the layer";
     units.push_back(std::move(unit));
   }
   return units;
@@ -359,12 +373,22 @@ LogicalResult ConvertMoEToAscendPass::lowerModel(moe::ModelOp model) {
                              << moe::kLayoutAttr << ", got " << layout
                              << "; run moe-shard first";
   int64_t pp = layout.getPp(), vpp = layout.getVpp();
+  const bool swapOptimizer = moe::swapsOptimizer(model);
+  if (swapOptimizer && !layout.getDistributedOptimizer())
+    return model.emitError("swapping the optimizer state to host memory "
+                           "needs the distributed optimizer (MindSpeed's "
+                           "--swap-optimizer does): add distributed_optimizer "
+                           "to the layout");
   int64_t perStep = training.getMicroBatch() * layout.getDp();
   if (training.getGlobalBatch() % perStep != 0)
     return model.emitError()
            << "the global batch (" << training.getGlobalBatch()
            << ") is not a multiple of micro-batch x DP = " << perStep;
   int64_t microBatches = training.getGlobalBatch() / perStep;
+  if (vpp > 1 && microBatches % pp != 0)
+    return model.emitError()
+           << "the interleaved schedule needs the micro-batches per step ("
+           << microBatches << ") to be a multiple of PP (" << pp << ")";
 
   MicroBatchShape shape{training.getSeq(), training.getMicroBatch()};
   std::optional<double> skew = training.getSkew();
@@ -413,8 +437,11 @@ LogicalResult ConvertMoEToAscendPass::lowerModel(moe::ModelOp model) {
     int64_t local = dense + expert;
     int64_t optimizerParams = (dense + denseShards - 1) / denseShards +
                               (expert + expertShards - 1) / expertShards;
+    // An optimizer state swapped to host memory is on the device only for
+    // the optimizer step, where the swap-in below counts it.
+    int64_t optimizerBytes = 12 * optimizerParams;
     ascend::StageMemoryOp::create(b, loc, stage, 2 * local, 4 * local,
-                                  12 * optimizerParams);
+                                  swapOptimizer ? 0 : optimizerBytes);
 
     for (int64_t chunk = 0; chunk < vpp; ++chunk) {
       int64_t virtualStage = chunk * pp + stage;
@@ -464,7 +491,23 @@ LogicalResult ConvertMoEToAscendPass::lowerModel(moe::ModelOp model) {
     auto optimizer =
         ascend::ProgramOp::create(b, loc, stage, 0, ascend::Phase::Optimizer);
     OpBuilder ob = OpBuilder::atBlockEnd(&optimizer.getBody().emplaceBlock());
+    if (swapOptimizer) {
+      // MindSpeed's --swap-optimizer: fetch the fp32 states for the step,
+      // send them back after it; the step waits for them.
+      ascend::SwapInOp::create(ob, loc, "optimizer.state", optimizerBytes);
+      ascend::RecordOp::create(ob, loc, "optimizer.fetched",
+                               ascend::Stream::Host);
+      ascend::WaitOp::create(ob, loc, "optimizer.fetched",
+                             ascend::Stream::Compute);
+    }
     emit(ob, loc, optimizerKernels(optimizerParams));
+    if (swapOptimizer) {
+      ascend::RecordOp::create(ob, loc, "optimizer.updated",
+                               ascend::Stream::Compute);
+      ascend::WaitOp::create(ob, loc, "optimizer.updated",
+                             ascend::Stream::Host);
+      ascend::SwapOutOp::create(ob, loc, "optimizer.state", optimizerBytes);
+    }
   }
   model.erase();
   return success();

@@ -36,7 +36,7 @@ moe.model @seq hidden = 128, vocab = 1000 attributes {moe.training = #moe.traini
 // -----
 
 // A negative global batch (the old micro-batches=-2).
-// expected-error @+1 {{training 'global_batch' must be positive, got -2}}
+// expected-error @+1 {{training 'global_batch' must not be negative (0 is open), got -2}}
 moe.model @micro hidden = 128, vocab = 1000 attributes {moe.training = #moe.training<seq = 4096, micro_batch = 1, global_batch = -2, precision = bf16, attention = flash>} {
   moe.embedding
   moe.decoder_layer 0 {
@@ -104,6 +104,57 @@ moe.model @stage hidden = 128, vocab = 1000 attributes {moe.training = #moe.trai
     moe.attention heads = 2, kv_heads = 2, head_dim = 64
     moe.mlp ffn = 256, swiglu
   }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
+// -----
+
+// An op reruns from its input, so recomputing the input itself needs the
+// whole layer recomputed.
+moe.model @input hidden = 128, vocab = 1000 attributes {moe.training = #moe.training<seq = 4096, micro_batch = 1, global_batch = 1, precision = bf16, attention = flash>} {
+  moe.embedding
+  moe.decoder_layer 0 {
+    // expected-error @+1 {{'moe.attention' op recomputes its input 'qkv_input' but dense0 is not recomputed whole, so nothing could rerun it: keep or swap the input, or recompute every tensor of the layer}}
+    moe.attention heads = 2, kv_heads = 2, head_dim = 64 {moe.memory = #moe.memory<qkv_input = recompute>}
+    moe.mlp ffn = 256, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
+// -----
+
+// The optimizer state goes to host memory only with the distributed
+// optimizer, as MindSpeed's --swap-optimizer does.
+// expected-error @+1 {{swapping the optimizer state to host memory needs the distributed optimizer (MindSpeed's --swap-optimizer does): add distributed_optimizer to the layout}}
+moe.model @optimizer hidden = 128, vocab = 1000 attributes {moe.memory = #moe.memory<optimizer = swap>, moe.training = #moe.training<seq = 4096, micro_batch = 1, global_batch = 1, precision = bf16, attention = flash>} {
+  moe.embedding
+  moe.decoder_layer 0 {
+    moe.attention heads = 2, kv_heads = 2, head_dim = 64
+    moe.mlp ffn = 256, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
+// -----
+
+// The interleaved schedule runs micro-batches in groups of PP.
+// expected-error @+1 {{the interleaved schedule needs the micro-batches per step (3) to be a multiple of PP (2)}}
+moe.model @interleaved hidden = 128, vocab = 1000 attributes {moe.layout = #moe.layout<tp = 1, pp = 2, vpp = 2, ep = 1, etp = 1, cp = 1, dp = 1, sp = false, tp_extend_ep = false, hierarchical_a2a = false, distributed_optimizer = false>, moe.training = #moe.training<seq = 4096, micro_batch = 1, global_batch = 3, precision = bf16, attention = flash>} {
+  moe.embedding
+  moe.decoder_layer 0 { moe.attention heads = 2, kv_heads = 2, head_dim = 64
+    moe.mlp ffn = 256, swiglu }
+  moe.decoder_layer 1 { moe.attention heads = 2, kv_heads = 2, head_dim = 64
+    moe.mlp ffn = 256, swiglu }
+  moe.decoder_layer 2 { moe.attention heads = 2, kv_heads = 2, head_dim = 64
+    moe.mlp ffn = 256, swiglu }
+  moe.decoder_layer 3 { moe.attention heads = 2, kv_heads = 2, head_dim = 64
+    moe.mlp ffn = 256, swiglu }
   moe.norm rms
   moe.lm_head
   moe.loss

@@ -1,4 +1,4 @@
-// RUN: moe-opt %s -split-input-file -verify-diagnostics
+// RUN: moe-opt %s -split-input-file -verify-diagnostics --allow-unregistered-dialect
 
 // One case per verifier message of the decision attributes.
 
@@ -210,8 +210,57 @@ moe.model @m hidden = 64, vocab = 16 {
 
 // -----
 
+// On a model, moe.memory decides the optimizer state only.
+// expected-error @+1 {{'moe.model' op 'moe.memory' on a model decides only 'optimizer', got 'q'}}
+moe.model @m hidden = 64, vocab = 16 attributes {moe.memory = #moe.memory<q = keep>} {
+  moe.embedding
+  moe.decoder_layer 0 {
+    moe.norm rms
+    moe.attention heads = 2, kv_heads = 2, head_dim = 32
+    moe.mlp ffn = 64, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
+// -----
+
+// The optimizer state is kept or swapped, never recomputed.
+// expected-error @+1 {{'moe.model' op cannot recompute its optimizer state; keep or swap it}}
+moe.model @m hidden = 64, vocab = 16 attributes {moe.memory = #moe.memory<optimizer = recompute>} {
+  moe.embedding
+  moe.decoder_layer 0 {
+    moe.norm rms
+    moe.attention heads = 2, kv_heads = 2, head_dim = 32
+    moe.mlp ffn = 64, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
+// -----
+
+// A decision on an op outside its place is an error, not a crash: here an unregistered op.
+moe.model @m hidden = 64, vocab = 16 {
+  moe.embedding
+  // expected-error @+1 {{'test.op' op attribute 'moe.overlap' belongs on a leaf op of a model}}
+  "test.op"() {moe.overlap = #moe.overlap<a = fb>} : () -> ()
+  moe.decoder_layer 0 {
+    moe.norm rms
+    moe.attention heads = 2, kv_heads = 2, head_dim = 32
+    moe.mlp ffn = 64, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
+// -----
+
 // Layout sizes are not negative (0 is open).
-// expected-error @+1 {{layout 'tp' must be positive, got -2}}
+// expected-error @+1 {{layout 'tp' must not be negative (0 is open), got -2}}
 moe.model @m hidden = 64, vocab = 16 attributes {moe.layout = #moe.layout<tp = -2>} {
   moe.embedding
   moe.decoder_layer 0 {
@@ -307,7 +356,7 @@ moe.model @m hidden = 64, vocab = 16 attributes {moe.layout = #moe.layout<tp = 2
 // -----
 
 // Training sizes are not negative.
-// expected-error @+1 {{training 'seq' must be positive, got -1}}
+// expected-error @+1 {{training 'seq' must not be negative (0 is open), got -1}}
 moe.model @m hidden = 64, vocab = 16 attributes {moe.training = #moe.training<seq = -1>} {
   moe.embedding
   moe.decoder_layer 0 {
@@ -463,3 +512,26 @@ moe.model @m hidden = 64, vocab = 16 {
   moe.lm_head
   moe.loss
 }
+
+// -----
+
+// A dispatch outside a layer: its own verifier says so; the decision on it
+// does not crash the attribute's check first.
+moe.model @m hidden = 64, vocab = 16 {
+  moe.embedding
+  // expected-error @+1 {{'moe.dispatch' op saves no tensors for backward, so attribute 'moe.memory' does not apply}}
+  moe.dispatch {moe.memory = #moe.memory<permuted_probs = keep>}
+  moe.decoder_layer 0 {
+    moe.attention heads = 2, kv_heads = 2, head_dim = 32
+    moe.mlp ffn = 64, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
+// -----
+
+// A norm outside any model.
+// expected-error @+1 {{'moe.norm' op saves no tensors for backward, so attribute 'moe.memory' does not apply}}
+moe.norm rms {moe.memory = #moe.memory<input = keep>}
