@@ -159,3 +159,49 @@ moe.model @interleaved hidden = 128, vocab = 1000 attributes {moe.layout = #moe.
   moe.lm_head
   moe.loss
 }
+
+// -----
+
+// An overlap choice names a communication the op runs under the layout.
+moe.model @overlapname hidden = 128, vocab = 1000 attributes {moe.layout = #moe.layout<tp = 2, pp = 1, vpp = 1, ep = 1, etp = 2, cp = 1, dp = 1, sp = true, tp_extend_ep = false, hierarchical_a2a = false, distributed_optimizer = false>, moe.training = #moe.training<seq = 4096, micro_batch = 1, global_batch = 1, precision = bf16, attention = flash>} {
+  moe.embedding
+  moe.decoder_layer 0 {
+    // expected-error @+1 {{'moe.attention' op has no communication 'all_to_all' under this layout (in 'moe.overlap'); it runs sp_gather, sp_scatter, qkv_proj.input_gather}}
+    moe.attention heads = 2, kv_heads = 2, head_dim = 64 {moe.overlap = #moe.overlap<all_to_all = fb>}
+    moe.mlp ffn = 256, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
+// -----
+
+// On one device nothing communicates.
+moe.model @overlapnone hidden = 128, vocab = 1000 attributes {moe.training = #moe.training<seq = 4096, micro_batch = 1, global_batch = 1, precision = bf16, attention = flash>} {
+  moe.embedding
+  moe.decoder_layer 0 {
+    // expected-error @+1 {{'moe.attention' op has no communication 'sp_gather' under this layout (in 'moe.overlap'); it communicates nothing}}
+    moe.attention heads = 2, kv_heads = 2, head_dim = 64 {moe.overlap = #moe.overlap<sp_gather = fb>}
+    moe.mlp ffn = 256, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
+// -----
+
+// Forward/backward overlap pairs whole micro-batches: fb and blocking
+// cannot be mixed.
+moe.model @overlapmix hidden = 128, vocab = 1000 attributes {moe.layout = #moe.layout<tp = 2, pp = 1, vpp = 1, ep = 1, etp = 2, cp = 1, dp = 1, sp = true, tp_extend_ep = false, hierarchical_a2a = false, distributed_optimizer = false>, moe.training = #moe.training<seq = 4096, micro_batch = 1, global_batch = 1, precision = bf16, attention = flash>} {
+  moe.embedding
+  moe.decoder_layer 0 {
+    moe.attention heads = 2, kv_heads = 2, head_dim = 64 {moe.overlap = #moe.overlap<sp_gather = fb>}
+    // expected-error @+1 {{'moe.mlp' op keeps a communication blocking while another op's is overlapped with 'fb'}}
+    moe.mlp ffn = 256, swiglu {moe.overlap = #moe.overlap<sp_gather = blocking>}
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}

@@ -259,6 +259,38 @@ moe.model @m hidden = 64, vocab = 16 {
 
 // -----
 
+// The layout and the training setup belong on the model.
+moe.model @m hidden = 64, vocab = 16 {
+  // expected-error @+1 {{'moe.embedding' op attribute 'moe.layout' belongs on a 'moe.model'}}
+  moe.embedding {moe.layout = #moe.layout<tp = 2>}
+  moe.decoder_layer 0 {
+    moe.norm rms
+    moe.attention heads = 2, kv_heads = 2, head_dim = 32
+    moe.mlp ffn = 64, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
+// -----
+
+// A layout's options are true or false.
+// expected-error @+1 {{expected true or false}}
+moe.model @m hidden = 64, vocab = 16 attributes {moe.layout = #moe.layout<sp = yes>} {
+  moe.embedding
+  moe.decoder_layer 0 {
+    moe.norm rms
+    moe.attention heads = 2, kv_heads = 2, head_dim = 32
+    moe.mlp ffn = 64, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
+// -----
+
 // Layout sizes are not negative (0 is open).
 // expected-error @+1 {{layout 'tp' must not be negative (0 is open), got -2}}
 moe.model @m hidden = 64, vocab = 16 attributes {moe.layout = #moe.layout<tp = -2>} {
