@@ -281,8 +281,11 @@ void TrainingAttr::print(AsmPrinter &printer) const {
       printer << key << " = " << value << ", ";
   printer << "precision = " << stringifyPrecision(getPrecision())
           << ", attention = " << stringifyAttentionCore(getAttention());
-  if (getRoutingSkew())
-    printer << ", routing_skew = " << getRoutingSkew().getValueAsDouble();
+  if (getRoutingSkew()) {
+    // As MLIR prints floats: short, and exact on a round trip.
+    printer << ", routing_skew = ";
+    printer.printFloat(getRoutingSkew().getValue());
+  }
   printer << ">";
 }
 

@@ -33,12 +33,6 @@ void buildDecisionPipeline(OpPassManager &pm,
   shard.routingSkew = options.routingSkew;
   pm.addPass(createMoEShardPass(shard));
 
-  MoESelectMemoryPassOptions memory;
-  memory.policy = options.recompute;
-  memory.cluster = options.cluster;
-  memory.swap = options.swap;
-  pm.addPass(createMoESelectMemoryPass(memory));
-
   // The node size decides the expert group's split across nodes, which
   // names some communications; moe-shard reports a cluster that fails to
   // load before this pass runs.
@@ -50,6 +44,12 @@ void buildDecisionPipeline(OpPassManager &pm,
   overlap.policy = options.overlap;
   overlap.devicesPerNode = perNode;
   pm.addPass(createMoEPlanOverlapPass(overlap));
+
+  MoESelectMemoryPassOptions memory;
+  memory.policy = options.recompute;
+  memory.cluster = options.cluster;
+  memory.swap = options.swap;
+  pm.addPass(createMoESelectMemoryPass(memory));
 
   MoEBalanceStagesPassOptions stages;
   stages.cluster = options.cluster;

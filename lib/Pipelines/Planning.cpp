@@ -40,7 +40,8 @@ memoryChoicesOf(moe::ModelOp model, const ClusterSpec &cluster,
   int64_t pp = layout.getPp(), vpp = layout.getVpp();
   std::vector<StageMemoryChoices> stages(pp * vpp);
   std::vector<int64_t> flights =
-      microBatchesInFlight(pp, vpp, pricing->microBatches);
+      microBatchesInFlight(pp, vpp, pricing->microBatches,
+                           pricing->fbOverlap);
   for (auto [v, stage] : llvm::enumerate(stages))
     stage.inFlight = flights[v];
   unitMemory.assign(pp * vpp, {});

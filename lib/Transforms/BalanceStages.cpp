@@ -102,6 +102,7 @@ private:
   double memoryBudget = 0;
   /// Micro-batches per step, for those in flight on each stage.
   int64_t microBatches = 0;
+  bool fbOverlap = false; ///< the schedule pairs backward with forward
 };
 } // namespace
 
@@ -254,6 +255,7 @@ LogicalResult MoEBalanceStagesPass::price(ModelOp model, LayoutAttr parallel,
     pricing->price(unit, unitWorkOf(unit.op, pricing->shape, pricing->sharding));
   microBatches = pricing->microBatches;
   memoryBudget = pricing->memoryBudget;
+  fbOverlap = pricing->fbOverlap;
   return success();
 }
 
@@ -263,7 +265,8 @@ void MoEBalanceStagesPass::balance(LayoutAttr parallel,
   // A virtual stage may use its rank's memory divided over the rank's
   // chunks; without a split that fits, keep the fastest.
   int64_t pp = parallel.getPp(), vpp = parallel.getVpp();
-  std::vector<int64_t> flights = microBatchesInFlight(pp, vpp, microBatches);
+  std::vector<int64_t> flights =
+      microBatchesInFlight(pp, vpp, microBatches, fbOverlap);
   std::optional<StageSplit> fastest = splitStages(
       units, pp, vpp, flights, std::numeric_limits<double>::infinity());
   std::optional<StageSplit> fitting =

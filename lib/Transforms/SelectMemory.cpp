@@ -277,7 +277,8 @@ LogicalResult MoESelectMemoryPass::selectAuto(ModelOp model,
   };
 
   std::vector<int64_t> flights =
-      microBatchesInFlight(pp, vpp, pricing->microBatches);
+      microBatchesInFlight(pp, vpp, pricing->microBatches,
+                           pricing->fbOverlap);
   const double share = pricing->memoryBudget / vpp;
   const double hostBandwidth = cluster.device.hostLinkBandwidth.value;
   // Every action turns at least one kept tensor into another choice, so

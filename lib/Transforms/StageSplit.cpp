@@ -40,18 +40,23 @@ std::vector<StageUnit> stageUnitsOf(ModelOp model) {
 /// Micro-batches in flight on each virtual stage at most: forwards run and
 /// their backwards not yet, under the step's schedule.
 std::vector<int64_t> microBatchesInFlight(int64_t pp, int64_t vpp,
-                                          int64_t microBatches) {
+                                          int64_t microBatches,
+                                          bool fbOverlap) {
   std::vector<int64_t> most(pp * vpp, 0);
   for (int64_t stage = 0; stage < pp; ++stage) {
     std::vector<int64_t> live(vpp, 0);
     for (const ScheduledRun &run :
-         pipelineOrder(pp, vpp, microBatches, /*extraWarmup=*/0, stage)) {
+         pipelineOrder(pp, vpp, microBatches,
+                       /*extraWarmup=*/fbOverlap && vpp > 1 ? 1 : 0, stage)) {
       int64_t &count = live[run.chunk];
       count += run.phase == ascend::Phase::Forward ? 1 : -1;
       int64_t &peak = most[run.chunk * pp + stage];
       peak = std::max(peak, count);
     }
   }
+  if (fbOverlap)
+    for (int64_t &count : most)
+      count = std::min(count + 1, microBatches);
   return most;
 }
 
@@ -184,6 +189,12 @@ std::optional<StagePricing> StagePricing::of(ModelOp model,
   p.memoryBudget = cluster.device.memoryBytes.value -
                    cluster.device.runtimeReserveBytes.value;
   p.swapOptimizer = swapsOptimizer(model);
+  model.walk([&](Operation *op) {
+    if (auto overlap = op->getAttrOfType<OverlapAttr>(kOverlapAttr))
+      for (NamedAttribute entry : overlap.getChoices())
+        p.fbOverlap |= cast<OverlapChoiceAttr>(entry.getValue()).getValue() ==
+                       OverlapChoice::FB;
+  });
   return p;
 }
 

@@ -80,9 +80,10 @@ struct PlanPipelineOptions
       llvm::cl::desc("a Megatron pipeline layout string to honour")};
 };
 
-/// The passes that decide: moe-shard, moe-select-memory, moe-plan-overlap,
-/// moe-balance-stages. Memory and overlap come before the stage split so
-/// the balancer prices what they chose.
+/// The passes that decide: moe-shard, moe-plan-overlap, moe-select-memory,
+/// moe-balance-stages. Overlap comes first because its extra warm-up holds
+/// more micro-batches in flight; memory and overlap come before the stage
+/// split so the balancer prices what they chose.
 void buildDecisionPipeline(mlir::OpPassManager &pm,
                            const PlanPipelineOptions &options);
 

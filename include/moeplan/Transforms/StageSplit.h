@@ -47,9 +47,13 @@ struct StageUnit {
 std::vector<StageUnit> stageUnitsOf(mlir::moe::ModelOp model);
 
 /// Micro-batches in flight on each virtual stage (chunk · PP + stage) at
-/// most: forwards run and their backwards not yet, under the schedule.
+/// most: forwards run and their backwards not yet, under the schedule. With
+/// forward/backward overlap the schedule warms up one more forward with
+/// virtual stages, and each paired forward saves before its backward
+/// partner releases: one more in flight.
 std::vector<int64_t> microBatchesInFlight(int64_t pp, int64_t vpp,
-                                          int64_t microBatches);
+                                          int64_t microBatches,
+                                          bool fbOverlap = false);
 
 struct StageSplit {
   std::vector<int64_t> stage; ///< per unit, its virtual stage
@@ -82,6 +86,7 @@ struct StagePricing {
   int64_t microBatches = 0; ///< per step and replica
   double memoryBudget = 0;  ///< device memory less the runtime reserve
   bool swapOptimizer = false; ///< the model's optimizer state on the host
+  bool fbOverlap = false;     ///< some communication overlaps with fb
 
   /// Nullopt when the model lacks a complete moe.layout or moe.training.
   static std::optional<StagePricing> of(mlir::moe::ModelOp model,

@@ -37,6 +37,20 @@ moe.model @decided hidden = 256, vocab = 1024 attributes {
   moe.loss {moe.placement = #moe.placement<stage = 1, chunk = 0>}
 }
 
+// A routing skew survives the round trip exactly.
+// CHECK-LABEL: moe.model @skew hidden = 256, vocab = 1024 attributes {
+// CHECK-SAME: routing_skew = 0.1234567>
+moe.model @skew hidden = 256, vocab = 1024 attributes {moe.training = #moe.training<routing_skew = 0.1234567>} {
+  moe.embedding
+  moe.decoder_layer 0 {
+    moe.attention heads = 4, kv_heads = 2, head_dim = 64
+    moe.mlp ffn = 512, swiglu
+  }
+  moe.norm rms
+  moe.lm_head
+  moe.loss
+}
+
 // CHECK-LABEL: moe.model @partial hidden = 256, vocab = 1024 attributes {
 // CHECK-SAME: moe.layout = #moe.layout<tp = 2, ep = 4, tp_extend_ep = false, hierarchical_a2a = false, distributed_optimizer = false>
 // CHECK-SAME: moe.training = #moe.training<seq = 2048, precision = bf16, attention = unfused>
