@@ -50,12 +50,19 @@ FailureOr<std::vector<std::string>> expandLayout(ModelOp model,
     std::smatch match;
     while (std::regex_search(layout, match, repeat)) {
       std::string body = match[1];
-      int count = std::stoi(match[2]);
-      if (count > 100000)
-        return model.emitError() << "pipeline layout repeats '" << body
-                                 << "' " << count << " times; too many";
+      // A layout names each unit once, so it is never longer than a few
+      // characters per layer; past a million it is a typo, not a model.
+      constexpr size_t kMaxLength = 1 << 20;
+      uint64_t count = 0;
+      if (StringRef(match[2].str()).getAsInteger(10, count) ||
+          count > kMaxLength ||
+          layout.size() + body.size() * count > kMaxLength)
+        return model.emitError()
+               << "pipeline layout repeats '" << body << "' " << match[2].str()
+               << " times; a layout unrolls to at most " << kMaxLength
+               << " characters";
       std::string unrolled;
-      for (int i = 0; i < count; ++i)
+      for (uint64_t i = 0; i < count; ++i)
         unrolled += body;
       layout.replace(match.position(0), match.length(0), unrolled);
     }

@@ -200,6 +200,11 @@ FailureOr<TrainingAttr> MoEShardPass::decideTraining(ModelOp model) {
     attention = *parsed;
   }
   FloatAttr skew = given ? given.getRoutingSkew() : FloatAttr();
+  // -1 leaves it to the model; anything else must be a plausible CV.
+  if (routingSkew != -1 && !(routingSkew >= 0 && routingSkew <= 10))
+    return model.emitError() << "moe-shard option routing-skew must be a "
+                                "coefficient of variation from 0 to 10, got "
+                             << routingSkew;
   if (routingSkew >= 0) {
     if (skew && skew.getValueAsDouble() != routingSkew)
       return model.emitError()
@@ -208,9 +213,24 @@ FailureOr<TrainingAttr> MoEShardPass::decideTraining(ModelOp model) {
              << routingSkew << "; drop one of them";
     skew = Builder(&getContext()).getF64FloatAttr(routingSkew);
   }
-  return TrainingAttr::getChecked(
+  // The sizes the planner is built for: the interpreter replays every
+  // micro-batch of the step, and per-token work is counted in 64 bits.
+  static constexpr int64_t kMaxSeq = int64_t(1) << 24;
+  static constexpr int64_t kMaxSequences = int64_t(1) << 32;
+  if (sizes[0] > kMaxSeq)
+    return model.emitError() << "a sequence of " << sizes[0]
+                             << " tokens is beyond the planner's limit of "
+                             << kMaxSeq << " (16M)";
+  if (sizes[2] > kMaxSequences || sizes[1] > kMaxSequences)
+    return model.emitError() << "a batch of " << std::max(sizes[1], sizes[2])
+                             << " sequences is beyond the planner's limit of "
+                             << kMaxSequences;
+  TrainingAttr training = TrainingAttr::getChecked(
       [&] { return model.emitError(); }, &getContext(), sizes[0], sizes[1],
       sizes[2], precision, attention, skew);
+  if (!training)
+    return failure();
+  return training;
 }
 
 FailureOr<LayoutAttr> MoEShardPass::decideLayout(ModelOp model) {
@@ -286,10 +306,12 @@ FailureOr<LayoutAttr> MoEShardPass::decideLayout(ModelOp model) {
            << " = " << expertGroup << " must divide TP x CP x DP = "
            << t * c * d << " (experts and attention fold over the same "
            << "devices); use an EP that divides " << t * c * d / et;
-  return LayoutAttr::getChecked([&] { return model.emitError(); },
-                                &getContext(), t, p, v, e, et, c, d,
-                                std::optional<bool>(s), extendEp,
-                                hierarchical, distributed);
+  LayoutAttr layout = LayoutAttr::getChecked(
+      [&] { return model.emitError(); }, &getContext(), t, p, v, e, et, c, d,
+      std::optional<bool>(s), extendEp, hierarchical, distributed);
+  if (!layout)
+    return failure();
+  return layout;
 }
 
 LogicalResult MoEShardPass::check(ModelOp model, LayoutAttr layout,
@@ -374,6 +396,14 @@ LogicalResult MoEShardPass::check(ModelOp model, LayoutAttr layout,
       return diag << below + perStep;
     }
     int64_t microBatches = batch / perStep;
+    // The interpreter replays every micro-batch of the step on every stage.
+    static constexpr int64_t kMaxMicroBatches = int64_t(1) << 20;
+    if (microBatches > kMaxMicroBatches)
+      return fail() << "--global-batch=" << batch << " makes " << microBatches
+                    << " micro-batches per step and replica, beyond the "
+                       "planner's limit of "
+                    << kMaxMicroBatches
+                    << "; raise --micro-batch or the data parallelism";
     if (v > 1 && microBatches % p != 0)
       return fail() << "the interleaved schedule (--vpp=" << v
                     << ") needs the micro-batches per step (" << microBatches

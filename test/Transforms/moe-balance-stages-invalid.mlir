@@ -9,6 +9,8 @@
 // RUN: sed 's/moe.decoder_layer 2 {/moe.decoder_layer 2 attributes {moe.placement = #moe.placement<stage = 0, chunk = 1>} {/' %s \
 // RUN:   | not moe-opt --moe-balance-stages="layout=Ett|tt|tm|L" 2>&1 | FileCheck %s --check-prefix=HAND
 // RUN: not moe-opt %s --moe-balance-stages="cluster=a100-80g:8" 2>&1 | FileCheck %s --check-prefix=TRAINING
+// RUN: not moe-opt %s --moe-balance-stages="layout=t*99999999999" 2>&1 | FileCheck %s --check-prefix=HUGE
+// RUN: not moe-opt %s --moe-balance-stages="layout=(t*1000)*100000" 2>&1 | FileCheck %s --check-prefix=NESTED
 
 // Every way a layout string or the pass's options can be wrong names the
 // problem and what the model needs.
@@ -21,6 +23,8 @@
 // PRESET: error: unknown cluster preset 'tpu'
 // NOLAYOUT: error: moe-balance-stages needs the model's complete moe.layout; run moe-shard first
 // HAND: error: 'moe.decoder_layer' op is placed by hand on virtual stage 2 but pipeline layout 'Ett|tt|tm|L' puts it on 1
+// HUGE: error: pipeline layout repeats 't' 99999999999 times; a layout unrolls to at most 1048576 characters
+// NESTED: error: pipeline layout repeats 't' 1000 times; a layout unrolls to at most 1048576 characters
 // TRAINING: error: moe-balance-stages needs the model's complete moe.training to price the stages; run moe-shard first
 moe.model @m hidden = 512, vocab = 32000 attributes {moe.layout = #moe.layout<tp = 1, pp = 2, vpp = 2, ep = 1, etp = 1, cp = 1, dp = 4, sp = false, tp_extend_ep = false, hierarchical_a2a = false, distributed_optimizer = false>} {
   moe.embedding

@@ -267,8 +267,9 @@ int main(int argc, char **argv) {
     request.tpExtendEp = tpExtendEp;
     request.hierarchicalA2a = hierarchicalA2a;
     if (routingSkew.getNumOccurrences()) {
-      if (routingSkew < 0)
-        return fail("--routing-skew must not be negative, got " +
+      if (!(routingSkew >= 0 && routingSkew <= 10))
+        return fail("--routing-skew must be a coefficient of variation from "
+                    "0 to 10, got " +
                     std::to_string(routingSkew.getValue()));
       request.routingSkew = routingSkew;
     }
