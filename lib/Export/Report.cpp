@@ -257,9 +257,13 @@ std::string humanCount(double value) {
   return scaled(value, {"", "K", "M", "B", "T"}, "%.1f");
 }
 
+} // namespace
+
 std::string humanBytes(double bytes) {
   return scaled(bytes, {"B", "KiB", "MiB", "GiB", "TiB"}, "%.1f", 1024);
 }
+
+namespace {
 
 std::string seconds(double s) {
   return s >= 1 ? scaled(s, {"s"}, "%.3f")
@@ -299,6 +303,14 @@ void writeModelText(const ModelSummary &m, llvm::raw_ostream &os) {
 } // namespace
 
 void writeReportText(const Report &report, llvm::raw_ostream &os) {
+  // A plan that does not fit says so before anything else.
+  if (report.cluster && report.plan) {
+    PlanMetrics m = computeMetrics(report.model, *report.cluster, *report.plan);
+    if (m.peakBytes > m.capacityBytes)
+      os << "DOES NOT FIT: stage " << m.peakStage << " needs "
+         << humanBytes(m.peakBytes) << " of " << humanBytes(m.capacityBytes)
+         << ", " << humanBytes(m.peakBytes - m.capacityBytes) << " short\n\n";
+  }
   writeModelText(report.model, os);
   if (!report.cluster || !report.plan)
     return;

@@ -134,6 +134,12 @@ cl::opt<std::string> megatronFile(
     "emit-megatron",
     cl::desc("Write the Megatron-LM launch arguments (docs/launch-args.md)"),
     cl::value_desc("FILE"), cl::cat(category));
+cl::opt<bool> allowOOM(
+    "allow-oom",
+    cl::desc("Write --emit-* files for a plan that does not fit in memory "
+             "(without it, that is an error naming the stage and the "
+             "shortfall)"),
+    cl::cat(category));
 cl::opt<OutputFormat> outputFormat(
     "format", cl::desc("Report format"), cl::init(OutputFormat::Text),
     cl::values(clEnumValN(OutputFormat::Text, "text", "aligned text for people"),
@@ -188,7 +194,8 @@ int main(int argc, char **argv) {
          {"global-batch", "micro-batch", "tp", "pp", "vpp", "ep", "etp", "cp",
           "sp", "tp-extend-ep", "hierarchical-a2a", "routing-skew", "attention", "precision", "fb-overlap", "pipeline-layout", "emit-plan",
           "emit-mindspeed", "emit-megatron",
-          "recompute", "swap", "distributed-optimizer", "emit-trace"})
+          "recompute", "swap", "distributed-optimizer", "emit-trace",
+          "allow-oom"})
       if (cl::getRegisteredOptions().lookup(flag)->getNumOccurrences())
         return fail("--" + flag + " needs a cluster to plan for: add --cluster");
   }
@@ -302,6 +309,22 @@ int main(int argc, char **argv) {
       return 1;
     report.cluster = &*cluster;
     report.plan = &*plan;
+  }
+
+  // A plan that does not fit is a result for the report, but files that
+  // would run it are written only on request.
+  bool emitting = !traceFile.empty() || !planFile.empty() ||
+                  !mindspeedFile.empty() || !megatronFile.empty();
+  if (planning && emitting && !allowOOM) {
+    PlanMetrics m = computeMetrics(report.model, *cluster, *plan);
+    if (m.peakBytes > m.capacityBytes)
+      return fail("the plan does not fit: stage " + llvm::Twine(m.peakStage) +
+                  " needs " + humanBytes(m.peakBytes) + " of " +
+                  humanBytes(m.capacityBytes) + ", " +
+                  humanBytes(m.peakBytes - m.capacityBytes) +
+                  " short; change the plan (--recompute=auto frees "
+                  "activations), or add --allow-oom to write the files "
+                  "anyway");
   }
 
   // Launch arguments run what the runtime's flags can express: per-tensor

@@ -48,6 +48,9 @@ struct PlanMetrics {
 PlanMetrics computeMetrics(const ModelSummary &model, const ClusterSpec &cluster,
                            const PlanResult &plan);
 
+/// Bytes for people: "55.4 GiB".
+std::string humanBytes(double bytes);
+
 /// A model-only report when `cluster` and `plan` are null, else the plan's.
 struct Report {
   ModelSummary model;
