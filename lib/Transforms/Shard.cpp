@@ -35,6 +35,7 @@ struct ModelShape {
   SmallVector<int64_t> heads, kvHeads, denseFfn, expertFfn;
   int64_t experts = 0; ///< routed experts per MoE layer (0: dense model)
   int64_t layers = 0;
+  int64_t mtpLayers = 0;
 };
 
 ModelShape shapeOf(ModelOp model) {
@@ -55,6 +56,7 @@ ModelShape shapeOf(ModelOp model) {
     }
   });
   shape.layers = llvm::range_size(model.getDecoderLayers());
+  shape.mtpLayers = llvm::range_size(model.getMTPLayers());
   return shape;
 }
 
@@ -366,10 +368,17 @@ LogicalResult MoEShardPass::check(ModelOp model, LayoutAttr layout,
                      "(--ep, --tp-extend-ep, --hierarchical-a2a) does not "
                      "apply";
   }
-  if (shape.layers < p * v)
-    return fail() << "the model's " << shape.layers
-                  << " layers cannot fill PP x VPP = " << p << " x " << v
-                  << " = " << p * v << " pipeline stages; use fewer stages";
+  // Megatron's pipeline layout may give a stage the embedding or the loss
+  // alone, so the units to spread are the layers, the MTP layers, the
+  // embedding and the loss; every stage needs one.
+  int64_t units = shape.layers + shape.mtpLayers + 2;
+  if (units < p * v)
+    return fail() << "the model's " << shape.layers << " layers"
+                  << (shape.mtpLayers ? ", its MTP layers" : "")
+                  << ", embedding and loss cannot fill PP x VPP = " << p
+                  << " x " << v << " = " << p * v
+                  << " pipeline stages (each needs one of them); use at most "
+                  << units << " stages";
   if (v > 1 && p == 1)
     return fail() << "--vpp=" << v << " needs pipeline parallelism (--pp > 1)";
   if (tokens > 0 && c > 1 && tokens % (2 * c) != 0)

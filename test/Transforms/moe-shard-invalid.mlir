@@ -135,9 +135,10 @@ moe.model @m hidden = 64, vocab = 100 attributes {moe.layout = #moe.layout<tp = 
 
 // -----
 
-// The layers fill the pipeline.
-// expected-error @+1 {{the model's 3 layers cannot fill PP x VPP = 2 x 2 = 4 pipeline stages; use fewer stages}}
-moe.model @m hidden = 64, vocab = 100 attributes {moe.layout = #moe.layout<tp = 1, pp = 2, vpp = 2, ep = 1, etp = 1, cp = 1, dp = 24, sp = false, tp_extend_ep = false, hierarchical_a2a = false, distributed_optimizer = false>} {
+// The layers, the embedding and the loss fill the pipeline (Megatron's
+// layout may give a stage the embedding or the loss alone).
+// expected-error @+1 {{the model's 3 layers, embedding and loss cannot fill PP x VPP = 3 x 2 = 6 pipeline stages (each needs one of them); use at most 5 stages}}
+moe.model @m hidden = 64, vocab = 100 attributes {moe.layout = #moe.layout<tp = 1, pp = 3, vpp = 2, ep = 1, etp = 1, cp = 1, dp = 16, sp = false, tp_extend_ep = false, hierarchical_a2a = false, distributed_optimizer = false>} {
   moe.embedding
   moe.decoder_layer 0 {
     moe.attention heads = 4, kv_heads = 4, head_dim = 16
