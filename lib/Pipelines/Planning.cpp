@@ -111,26 +111,6 @@ void setPipelineOptions(PlanPipelineOptions &options,
   options.pipelineLayout = request.pipelineLayout;
 }
 
-/// Per virtual stage, one micro-batch's forward and backward time.
-std::vector<double> stageTimes(ascend::PlanOp plan, const ClusterSpec &cluster) {
-  ascend::ScheduleOp schedule = plan.getSchedule();
-  std::vector<double> times(schedule.getStages() * schedule.getChunks(), 0);
-  for (ascend::ProgramOp program : plan.getPrograms()) {
-    if (program.getPhase() == ascend::Phase::Optimizer)
-      continue;
-    double &time =
-        times[program.getChunk() * schedule.getStages() + program.getStage()];
-    program.walk([&](Operation *op) {
-      auto stream = op->getAttrOfType<ascend::StreamAttr>("stream");
-      if (!stream || op->hasAttr("only") ||
-          (stream.getValue() != ascend::Stream::Compute &&
-           stream.getValue() != ascend::Stream::Comm))
-        return;
-      time += opDuration(op, cluster).value_or(0);
-    });
-  }
-  return times;
-}
 } // namespace
 
 std::string PipelineLayout::megatronString() const {
@@ -271,8 +251,29 @@ FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
   if (failed(simulation))
     return failure();
   result.simulation = std::move(*simulation);
-  result.pipeline.stageTimes = stageTimes(plan, cluster);
+  result.pipeline.stageTimes = stageTimesOf(plan, cluster);
   return result;
+}
+
+std::vector<double> stageTimesOf(ascend::PlanOp plan,
+                                 const ClusterSpec &cluster) {
+  ascend::ScheduleOp schedule = plan.getSchedule();
+  std::vector<double> times(schedule.getStages() * schedule.getChunks(), 0);
+  for (ascend::ProgramOp program : plan.getPrograms()) {
+    if (program.getPhase() == ascend::Phase::Optimizer)
+      continue;
+    double &time =
+        times[program.getChunk() * schedule.getStages() + program.getStage()];
+    program.walk([&](Operation *op) {
+      auto stream = op->getAttrOfType<ascend::StreamAttr>("stream");
+      if (!stream || op->hasAttr("only") ||
+          (stream.getValue() != ascend::Stream::Compute &&
+           stream.getValue() != ascend::Stream::Comm))
+        return;
+      time += opDuration(op, cluster).value_or(0);
+    });
+  }
+  return times;
 }
 
 static bool isLayerUnit(StringRef name) {

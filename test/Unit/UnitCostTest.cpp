@@ -14,6 +14,8 @@
 #include "moeplan/Cost/Interpreter.h"
 #include "moeplan/Cost/UnitCost.h"
 #include "moeplan/Pipelines/PlanPipeline.h"
+#include "moeplan/Pipelines/Planning.h"
+#include "moeplan/Transforms/StageSplit.h"
 
 #include "mlir/Dialect/Shard/IR/ShardDialect.h"
 #include "gtest/gtest.h"
@@ -31,44 +33,15 @@ struct Case {
 /// Per virtual stage, the balancer's price of its units.
 std::vector<double> pricedByUnits(moe::ModelOp model,
                                   const ClusterSpec &cluster) {
+  std::optional<StagePricing> pricing = StagePricing::of(model, cluster);
   auto layout = model->getAttrOfType<moe::LayoutAttr>(moe::kLayoutAttr);
-  auto training = model->getAttrOfType<moe::TrainingAttr>(moe::kTrainingAttr);
-  MicroBatchShape shape{training.getSeq(), training.getMicroBatch()};
-  std::optional<double> skew = training.getSkew();
-  Sharding sharding = shardingOf(
-      model, layout, shape.seq, shape.microBatch, cluster.devicesPerNode.value,
-      skew ? RoutingSkew{*skew} : defaultRoutingSkew(),
-      training.getAttention() == moe::AttentionCore::Unfused,
-      training.getPrecision() == moe::Precision::FP8);
-  Grids grids = gridsOf(layout, sharding);
   int64_t pp = layout.getPp();
   std::vector<double> times(pp * layout.getVpp(), 0);
   for (Operation &op : model.getBody().front()) {
     auto placement = op.getAttrOfType<moe::PlacementAttr>(moe::kPlacementAttr);
-    times[placement.getChunk() * pp + placement.getStage()] +=
-        unitTime(unitWorkOf(&op, shape, sharding), grids, cluster);
-  }
-  return times;
-}
-
-/// Per virtual stage, the interpreter's price of the ops lowered there.
-std::vector<double> pricedByLowering(ascend::PlanOp plan,
-                                     const ClusterSpec &cluster) {
-  ascend::ScheduleOp schedule = plan.getSchedule();
-  std::vector<double> times(schedule.getStages() * schedule.getChunks(), 0);
-  for (ascend::ProgramOp program : plan.getPrograms()) {
-    if (program.getPhase() == ascend::Phase::Optimizer)
-      continue;
-    double &time =
-        times[program.getChunk() * schedule.getStages() + program.getStage()];
-    program.walk([&](Operation *op) {
-      auto stream = op->getAttrOfType<ascend::StreamAttr>("stream");
-      if (!stream || op->hasAttr("only") ||
-          (stream.getValue() != ascend::Stream::Compute &&
-           stream.getValue() != ascend::Stream::Comm))
-        return;
-      time += opDuration(op, cluster).value_or(0);
-    });
+    StageUnit unit{&op, unitName(&op), 't'};
+    pricing->price(unit, unitWorkOf(&op, pricing->shape, pricing->sharding));
+    times[placement.getChunk() * pp + placement.getStage()] += unit.cost;
   }
   return times;
 }
@@ -94,7 +67,7 @@ TEST_P(UnitCost, BalancerPricesWhatTheLoweringEmits) {
   buildPlanPipeline(lower, options);
   ASSERT_TRUE(succeeded(lower.run(*loaded->module)));
   auto plan = *loaded->module->getOps<ascend::PlanOp>().begin();
-  std::vector<double> slow = pricedByLowering(plan, *cluster);
+  std::vector<double> slow = stageTimesOf(plan, *cluster);
 
   ASSERT_EQ(fast.size(), slow.size());
   for (size_t v = 0; v < fast.size(); ++v) {

@@ -145,6 +145,12 @@ mlir::FailureOr<PlanResult> evaluatePlan(mlir::moe::ModelOp model,
                                          const PlanRequest &request,
                                          bool recordTrace = false);
 
+/// Per virtual stage of a lowered plan, one micro-batch's forward and
+/// backward time: its kernels and blocking collectives (compute and comm
+/// streams), pipeline, data-parallel and host transfers apart.
+std::vector<double> stageTimesOf(mlir::ascend::PlanOp plan,
+                                 const ClusterSpec &cluster);
+
 /// How the runtimes can run `plan`'s memory decisions when their presets
 /// (nothing, selective, or full recompute of every layer) cannot run them
 /// as they are: only attention cores recomputed, on some layers, rounds up
