@@ -241,6 +241,18 @@ LogicalResult MoEBalanceStagesPass::honour(ModelOp model, LayoutAttr parallel,
                                << "; MTP layers belong to a rank's last chunk ("
                                << vpp - 1 << ")";
   }
+  // The letters may be in order with a stage left empty before E or after
+  // L, which Megatron does not accept either.
+  if (stage.front() != 0)
+    return model.emitError() << "pipeline layout '" << text
+                             << "' puts the embedding on virtual stage "
+                             << stage.front()
+                             << "; it opens the first (0)";
+  if (stage.back() != pp * vpp - 1)
+    return model.emitError() << "pipeline layout '" << text
+                             << "' puts the loss on virtual stage "
+                             << stage.back() << "; it closes the last ("
+                             << pp * vpp - 1 << ")";
   return success();
 }
 

@@ -9,6 +9,8 @@
 // RUN: sed 's/moe.decoder_layer 2 {/moe.decoder_layer 2 attributes {moe.placement = #moe.placement<stage = 0, chunk = 1>} {/' %s \
 // RUN:   | not moe-opt --moe-balance-stages="layout=Ett|tt|tm|L" 2>&1 | FileCheck %s --check-prefix=HAND
 // RUN: not moe-opt %s --moe-balance-stages="cluster=a100-80g:8" 2>&1 | FileCheck %s --check-prefix=TRAINING
+// RUN: not moe-opt %s --moe-balance-stages="layout=|Ett|tt|tmL" 2>&1 | FileCheck %s --check-prefix=EMPTYFIRST
+// RUN: not moe-opt %s --moe-balance-stages="layout=Ett|tt|tmL|" 2>&1 | FileCheck %s --check-prefix=EMPTYLAST
 // RUN: not moe-opt %s --moe-balance-stages="layout=t*99999999999" 2>&1 | FileCheck %s --check-prefix=HUGE
 // RUN: not moe-opt %s --moe-balance-stages="layout=(t*1000)*100000" 2>&1 | FileCheck %s --check-prefix=NESTED
 
@@ -23,6 +25,8 @@
 // PRESET: error: unknown cluster preset 'tpu'
 // NOLAYOUT: error: moe-balance-stages needs the model's complete moe.layout; run moe-shard first
 // HAND: error: 'moe.decoder_layer' op is placed by hand on virtual stage 2 but pipeline layout 'Ett|tt|tm|L' puts it on 1
+// EMPTYFIRST: error: pipeline layout '|Ett|tt|tmL' puts the embedding on virtual stage 1; it opens the first (0)
+// EMPTYLAST: error: pipeline layout 'Ett|tt|tmL|' puts the loss on virtual stage 2; it closes the last (3)
 // HUGE: error: pipeline layout repeats 't' 99999999999 times; a layout unrolls to at most 1048576 characters
 // NESTED: error: pipeline layout repeats 't' 1000 times; a layout unrolls to at most 1048576 characters
 // TRAINING: error: moe-balance-stages needs the model's complete moe.training to price the stages; run moe-shard first
