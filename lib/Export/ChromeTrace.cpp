@@ -1,5 +1,6 @@
 //===- ChromeTrace.cpp - the simulated step as a Chrome/Perfetto trace ----===//
 
+#include "moeplan/Export/JSONText.h"
 #include "moeplan/Export/ChromeTrace.h"
 
 #include "llvm/Support/JSON.h"
@@ -10,7 +11,7 @@ using namespace mlir::ascend;
 
 namespace moeplan {
 
-void writeChromeTrace(const SimulationResult &simulation,
+static void writeChromeTraceText(const SimulationResult &simulation,
                       llvm::raw_ostream &os) {
   std::set<std::pair<int64_t, Stream>> tracks;
   for (const TraceEvent &e : simulation.trace)
@@ -60,6 +61,14 @@ void writeChromeTrace(const SimulationResult &simulation,
     });
   });
   os << "\n";
+}
+
+void writeChromeTrace(const SimulationResult &simulation, llvm::raw_ostream &out) {
+  // Written whole, then with its numbers in shortest form (JSONText.h).
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  writeChromeTraceText(simulation, os);
+  out << tidyJSONNumbers(text);
 }
 
 } // namespace moeplan

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "moeplan/Export/JSONText.h"
 #include "moeplan/Export/PlanJSON.h"
 
 #include "dialects/ascend/AscendOps.h"
@@ -437,7 +438,7 @@ void writeChoices(OStream &json, PlanOp plan, const ParallelLayout &l) {
 
 } // namespace
 
-void writePlanJSON(const Report &report, llvm::raw_ostream &os) {
+static void writePlanJSONText(const Report &report, llvm::raw_ostream &os) {
   assert(report.cluster && report.plan && "a plan needs a cluster and a plan");
   const ClusterSpec &cluster = *report.cluster;
   const PlanResult &result = *report.plan;
@@ -457,6 +458,14 @@ void writePlanJSON(const Report &report, llvm::raw_ostream &os) {
     writePrograms(json, plan);
   });
   os << "\n";
+}
+
+void writePlanJSON(const Report &report, llvm::raw_ostream &out) {
+  // Written whole, then with its numbers in shortest form (JSONText.h).
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  writePlanJSONText(report, os);
+  out << tidyJSONNumbers(text);
 }
 
 } // namespace moeplan

@@ -1,5 +1,6 @@
 //===- Report.cpp - the moe-plan report (JSON contract and text) ----------===//
 
+#include "moeplan/Export/JSONText.h"
 #include "moeplan/Export/Report.h"
 
 #include "llvm/Support/Format.h"
@@ -141,7 +142,7 @@ constexpr CommKind kReportedCommKinds[] = {CommKind::TP, CommKind::CP,
                                            CommKind::EP, CommKind::PP,
                                            CommKind::DP};
 
-void writeReportJSON(const Report &report, llvm::raw_ostream &os) {
+static void writeReportJSONText(const Report &report, llvm::raw_ostream &os) {
   llvm::json::OStream json(os, 2);
   json.object([&] {
     json.attribute("schema", "moe-report/1");
@@ -449,6 +450,14 @@ void writeReportText(const Report &report, llvm::raw_ostream &os) {
     os << "  " << (constant->assumption ? "* " : "  ")
        << llvm::left_justify(name, 36) << llvm::format("%g", constant->value)
        << "\n";
+}
+
+void writeReportJSON(const Report &report, llvm::raw_ostream &out) {
+  // Written whole, then with its numbers in shortest form (JSONText.h).
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  writeReportJSONText(report, os);
+  out << tidyJSONNumbers(text);
 }
 
 } // namespace moeplan
