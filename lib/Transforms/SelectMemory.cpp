@@ -44,8 +44,17 @@ struct Action {
 struct Candidate {
   moeplan::PricedUnit priced;
   std::vector<std::vector<bool>> fixed; ///< [op][tensor]
+  std::vector<mlir::Operation *> ops;   ///< the moe op of each priced op
   std::vector<std::string> prefixes;    ///< per op, its kernel-name prefix
 };
+
+/// The name moe.memory gives a saved tensor of the op whose kernels are
+/// named `prefix`: its name within the op, with the unfused core's scores
+/// decided as flash attention's statistics are.
+StringRef decisionName(StringRef tensor, StringRef prefix) {
+  StringRef local = tensor.drop_front(prefix.size() + 1);
+  return local == "attention_scores" ? "softmax_lse" : local;
+}
 
 class MoESelectMemoryPass
     : public moeplan::impl::MoESelectMemoryPassBase<MoESelectMemoryPass> {
@@ -200,13 +209,9 @@ LogicalResult MoESelectMemoryPass::selectAuto(ModelOp model,
     for (const OpKernels &op : work.ops) {
       auto given = op.op->getAttrOfType<MemoryAttr>(kMemoryAttr);
       std::vector<bool> &fixed = c.fixed.emplace_back();
-      for (const SavedSpec &tensor : op.saved) {
-        StringRef local = StringRef(tensor.name).drop_front(op.name.size() + 1);
-        // The unfused core's scores are decided as the statistics are.
-        if (local == "attention_scores")
-          local = "softmax_lse";
-        fixed.push_back(given && given.lookup(local));
-      }
+      for (const SavedSpec &tensor : op.saved)
+        fixed.push_back(given && given.lookup(decisionName(tensor.name, op.name)));
+      c.ops.push_back(op.op);
       c.prefixes.push_back(op.name);
     }
     pricing->price(unit, work);
@@ -430,27 +435,18 @@ LogicalResult MoESelectMemoryPass::selectAuto(ModelOp model,
   }
 
   // Write every op's choices, hand-set ones as they were.
-  for (auto [unit, c] : llvm::zip(units, candidates)) {
-    size_t o = 0;
-    unit.op->walk([&](Operation *op) {
-      if (op->getNumRegions() != 0)
-        return;
-      const PricedUnit::Op &priced = c.priced.ops[o];
-      StringRef prefix = c.prefixes[o];
-      ++o;
+  for (const Candidate &c : candidates)
+    for (auto [op, priced, prefix] : llvm::zip(c.ops, c.priced.ops, c.prefixes)) {
       NamedAttrList choices;
       for (const SavedSpec &tensor : priced.saved) {
-        StringRef local = StringRef(tensor.name).drop_front(prefix.size() + 1);
-        if (local == "attention_scores")
-          local = "softmax_lse";
         count(tensor.choice);
-        choices.set(local, MemoryChoiceAttr::get(&getContext(), tensor.choice));
+        choices.set(decisionName(tensor.name, prefix),
+                    MemoryChoiceAttr::get(&getContext(), tensor.choice));
       }
       if (!choices.empty())
         op->setAttr(kMemoryAttr, MemoryAttr::get(&getContext(),
                                                  choices.getDictionary(
                                                      &getContext())));
-    });
-  }
+    }
   return success();
 }
