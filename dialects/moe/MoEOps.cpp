@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/moe/MoEOps.h"
+#include "dialects/moe/MoEConstants.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -88,6 +89,52 @@ LogicalResult ModelOp::verifyRegions() {
                          ModelPart::Loss})
     if (counts[static_cast<int>(part)] == 0)
       return emitOpError() << "has no " << describe(part) << "; " << kOrder;
+  return verifyPlacements();
+}
+
+/// Placements set on the units follow Megatron's rules: in the pipeline
+/// layout's order (embedding, decoder layers, MTP layers, then the final
+/// norm, head and loss) the virtual stages never go back, the embedding
+/// opens the first, the final norm, head and loss close the last, and MTP
+/// layers sit in a last chunk. Checked once the layout gives PP and VPP.
+LogicalResult ModelOp::verifyPlacements() {
+  auto layout = (*this)->getAttrOfType<LayoutAttr>(kLayoutAttr);
+  if (!layout || !layout.getPp() || !layout.getVpp())
+    return success();
+  const int64_t pp = layout.getPp(), stages = pp * layout.getVpp();
+  SmallVector<Operation *> order;
+  for (Operation &op : getBody().front())
+    if (!isa<NormOp, LMHeadOp, LossOp>(op))
+      order.push_back(&op);
+  for (Operation &op : getBody().front())
+    if (isa<NormOp, LMHeadOp, LossOp>(op))
+      order.push_back(&op);
+  std::optional<int64_t> previous;
+  for (Operation *op : order) {
+    auto placement = op->getAttrOfType<PlacementAttr>(kPlacementAttr);
+    if (!placement)
+      continue;
+    int64_t v = placement.getChunk() * pp + placement.getStage();
+    auto diag = [&]() {
+      return op->emitOpError()
+             << "is placed on stage " << placement.getStage() << ", chunk "
+             << placement.getChunk() << " (virtual stage " << v << "), but ";
+    };
+    if (isa<EmbeddingOp>(op) && v != 0)
+      return diag() << "the embedding opens the first virtual stage";
+    if (isa<NormOp, LMHeadOp, LossOp>(op) && v != stages - 1)
+      return diag() << "the final norm, head and loss close the last virtual "
+                       "stage ("
+                    << stages - 1 << ")";
+    if (isa<MTPLayerOp>(op) && v < stages - pp)
+      return diag() << "MTP layers belong to a rank's last chunk ("
+                    << layout.getVpp() - 1 << ")";
+    if (previous && v < *previous)
+      return diag() << "a unit before it in the pipeline layout's order is "
+                       "placed on virtual stage "
+                    << *previous;
+    previous = v;
+  }
   return success();
 }
 

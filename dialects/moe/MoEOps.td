@@ -43,6 +43,8 @@ def MoE_ModelOp : MoE_Op<"model", [
   let extraClassDeclaration = [{
     auto getDecoderLayers() { return getBody().getOps<DecoderLayerOp>(); }
     auto getMTPLayers() { return getBody().getOps<MTPLayerOp>(); }
+    /// The units' moe.placement attributes follow Megatron's pipeline rules.
+    ::llvm::LogicalResult verifyPlacements();
   }];
 }
 

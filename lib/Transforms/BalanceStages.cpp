@@ -143,41 +143,12 @@ LogicalResult MoEBalanceStagesPass::place(ModelOp model) {
 LogicalResult MoEBalanceStagesPass::readPlacements(ModelOp model,
                                                    LayoutAttr parallel,
                                                    std::vector<StageUnit> &units) {
-  int64_t pp = parallel.getPp(), stages = pp * parallel.getVpp();
-  int64_t lastChunk = stages - pp;
-  std::optional<int64_t> previous;
-  Operation *previousOp = nullptr;
-  for (StageUnit &unit : units) {
-    auto placement = unit.op->getAttrOfType<PlacementAttr>(kPlacementAttr);
-    if (!placement)
-      continue;
-    int64_t v = placement.getChunk() * pp + placement.getStage();
-    auto diag = [&]() {
-      return unit.op->emitOpError()
-             << "is placed by hand on stage " << placement.getStage()
-             << ", chunk " << placement.getChunk() << " (virtual stage " << v
-             << "), but ";
-    };
-    if (placement.getStage() >= pp || v >= stages)
-      return diag() << "the layout has pp = " << pp
-                    << ", vpp = " << parallel.getVpp();
-    if (unit.letter == 'E' && v != 0)
-      return diag() << "the embedding opens the first virtual stage";
-    if (unit.letter == 'L' && v != stages - 1)
-      return diag() << "the final norm, head and loss close the last virtual "
-                       "stage ("
-                    << stages - 1 << ")";
-    if (unit.letter == 'm' && v < lastChunk)
-      return diag() << "MTP layers belong to a rank's last chunk ("
-                    << parallel.getVpp() - 1 << ")";
-    if (previous && v < *previous)
-      return diag() << "an earlier unit ('" << unitName(previousOp)
-                    << "') is placed on virtual stage " << *previous
-                    << "; units keep the model's order";
-    previous = v;
-    previousOp = unit.op;
-    unit.fixed = v;
-  }
+  // The dialect checks hand-set placements against the layout and
+  // Megatron's order (ModelOp::verifyPlacements); the split keeps them.
+  int64_t pp = parallel.getPp();
+  for (StageUnit &unit : units)
+    if (auto placement = unit.op->getAttrOfType<PlacementAttr>(kPlacementAttr))
+      unit.fixed = placement.getChunk() * pp + placement.getStage();
   return success();
 }
 
