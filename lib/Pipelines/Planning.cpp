@@ -179,8 +179,14 @@ FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
       return model.emitError() << flag << " must be a positive number, got "
                                << value;
 
-  if (!request.pipelineLayout.empty() && request.pp.value_or(1) == 1 &&
-      request.vpp.value_or(1) == 1)
+  // A layout string needs a pipeline, from the flags or the model's layout.
+  auto given = model->getAttrOfType<moe::LayoutAttr>(moe::kLayoutAttr);
+  auto sizeOf = [&](std::optional<int64_t> flag, int64_t fixed) {
+    return flag ? *flag : fixed ? fixed : 1;
+  };
+  if (!request.pipelineLayout.empty() &&
+      sizeOf(request.pp, given ? given.getPp() : 0) == 1 &&
+      sizeOf(request.vpp, given ? given.getVpp() : 0) == 1)
     return model.emitError("--pipeline-layout needs pipeline parallelism "
                            "(--pp > 1)");
 
