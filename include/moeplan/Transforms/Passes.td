@@ -39,7 +39,9 @@ def MoEShardPass : Pass<"moe-shard", "mlir::ModuleOp"> {
 
     Decisions already on the model are kept: every field a (possibly
     partial) `moe.layout` or `moe.training` gives stays, and an option that
-    asks for a different value is an error naming both. A field open in the
+    asks for a different value is an error naming both. The layout's
+    switches (`tp_extend_ep`, `hierarchical_a2a`, `distributed_optimizer`)
+    have no open value: they are on when the IR or an option turns them on. A field open in the
     IR takes the option; one open in both takes Megatron's default (1;
     ETP = TP, or 1 with TP-extended EP; SP when TP > 1).
 
