@@ -8,8 +8,10 @@ Usage: bench/memory_selection.py [BUILD_DIR]   (default: build)
 
 import json
 import os
+import re
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build"))
@@ -37,6 +39,15 @@ def main():
                      sum(c["full_recompute_layers"] for c in choices),
                      sum(c["swapped_tensors"] for c in choices)))
     full = rows[0][2]["tokens_per_s"]
+    # What the MindSpeed-LLM launch arguments run: the decisions rounded to
+    # its block recompute, priced again (docs/launch-args.md).
+    with tempfile.TemporaryDirectory() as tmp:
+        script = os.path.join(tmp, "plan.sh")
+        subprocess.run(BASE + ["--recompute=auto", "--emit-mindspeed=" + script, "-o", os.devnull],
+                       check=True, capture_output=True)
+        header = open(script).read()
+    emitted = float(re.search(r"predicted: step time ([0-9.]+) s", header).group(1))
+    rounding = re.search(r"# memory: (.*); predicted", header).group(1)
     out = os.path.join(ROOT, "bench", "results", "memory-selection.md")
     with open(out, "w") as f:
         f.write("# Memory selection on the paper's plan\n\n"
@@ -54,6 +65,12 @@ def main():
                     f"{r['tokens_per_s']:.0f} | {r['tokens_per_s'] / full:.2f}x | "
                     f"{m['peak_bytes'] / 2**30:.1f} GiB | {'yes' if m['fits'] else 'no'} | "
                     f"{balance:.3f} | {rec} | {layers} | {swapped} |\n")
+        step_full = rows[0][2]["step_time_s"]
+        f.write(f"\nThe MindSpeed-LLM launch arguments of the `auto` plan run {rounding}: "
+                f"{emitted:.2f} s, {step_full / emitted:.2f}x full recompute's tokens/s. Its block "
+                "recompute is one count for every virtual stage, so the early stages' need sets "
+                "it for all; the runtimes' finer flags would keep more of the gain "
+                "(docs/runtime-memory-flags.md).\n")
         f.write("\nKeeping everything does not fit on the early stages, which hold up to 32 "
                 "micro-batches in flight, so the memory-aware balancer crowds the late ones; full "
                 "recompute fits but reruns every layer's forward, its all-to-all included. `auto` "

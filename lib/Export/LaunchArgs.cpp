@@ -709,8 +709,11 @@ void writeHeader(const Context &c, const Report &report,
            : rounded->layers == 0
                ? std::string("full recompute of the MTP layers")
                : "full recompute of the first " +
-                     std::to_string(rounded->layers) +
-                     " decoder layers of every virtual stage" +
+                     (rounded->layers == 1
+                          ? std::string("decoder layer")
+                          : std::to_string(rounded->layers) +
+                                " decoder layers") +
+                     " of every virtual stage" +
                      (rounded->mtp ? " and of the MTP layers" : ""))
        << "; predicted as rounded (the decisions predicted "
        << formatted("%.3f", c.plan.unroundedStepTime) << " s)\n";

@@ -324,11 +324,12 @@ std::optional<RoundedMemory> roundedMemoryOf(const PlanResult &plan) {
   return block;
 }
 
-FailureOr<PlanResult> evaluateRounded(moe::ModelOp model,
-                                      const ClusterSpec &cluster,
-                                      const PlanRequest &request,
-                                      const PlanResult &plan,
-                                      RoundedMemory block) {
+/// `plan` re-evaluated with exactly the memory decisions `block` describes.
+static FailureOr<PlanResult> evaluateWith(moe::ModelOp model,
+                                          const ClusterSpec &cluster,
+                                          const PlanRequest &request,
+                                          const PlanResult &plan,
+                                          RoundedMemory block) {
   // Selective: every layer's attention core. Block: whole layers.
   // The same model with every decision the rounding fixes set by hand: the
   // placements as planned, the first `layers` decoder layers of each
@@ -400,6 +401,36 @@ FailureOr<PlanResult> evaluateRounded(moe::ModelOp model,
   result->layout.recompute = plan.layout.recompute;
   result->layout.recomputeChosen = plan.layout.recomputeChosen;
   return result;
+}
+
+FailureOr<PlanResult> evaluateRounded(moe::ModelOp model,
+                                      const ClusterSpec &cluster,
+                                      const PlanRequest &request,
+                                      const PlanResult &plan,
+                                      RoundedMemory rounded) {
+  if (rounded.selective || rounded.layers <= 1)
+    return evaluateWith(model, cluster, request, plan, rounded);
+  // Block recompute is one count for every virtual stage, so the stages
+  // that need little pay for the one that needs most: take the fewest
+  // leading layers whose plan fits, up to the count that covers the
+  // decisions.
+  auto fits = [&](const PlanResult &candidate) {
+    return llvm::all_of(candidate.simulation.stages, [&](const StageResult &s) {
+      return s.peakBytes <= cluster.device.memoryBytes.value;
+    });
+  };
+  int64_t covering = rounded.layers;
+  for (int64_t layers = 1; layers < covering; ++layers) {
+    rounded.layers = layers;
+    FailureOr<PlanResult> candidate =
+        evaluateWith(model, cluster, request, plan, rounded);
+    if (failed(candidate))
+      return failure();
+    if (fits(*candidate))
+      return candidate;
+  }
+  rounded.layers = covering;
+  return evaluateWith(model, cluster, request, plan, rounded);
 }
 
 } // namespace moeplan

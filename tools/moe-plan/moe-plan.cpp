@@ -311,28 +311,13 @@ int main(int argc, char **argv) {
     report.plan = &*plan;
   }
 
-  // A plan that does not fit is a result for the report, but files that
-  // would run it are written only on request.
-  bool emitting = !traceFile.empty() || !planFile.empty() ||
-                  !mindspeedFile.empty() || !megatronFile.empty();
-  if (planning && emitting && !allowOOM) {
-    PlanMetrics m = computeMetrics(report.model, *cluster, *plan);
-    if (m.peakBytes > m.capacityBytes)
-      return fail("the plan does not fit: stage " + llvm::Twine(m.peakStage) +
-                  " needs " + humanBytes(m.peakBytes) + " of " +
-                  humanBytes(m.capacityBytes) + ", " +
-                  humanBytes(m.peakBytes - m.capacityBytes) +
-                  " short; change the plan (--recompute=auto frees "
-                  "activations), or add --allow-oom to write the files "
-                  "anyway");
-  }
-
   // Launch arguments run what the runtime's flags can express: per-tensor
-  // memory decisions are rounded (conservatively) and the rounded plan is
-  // priced again, so the script's header predicts what it will run.
+  // memory decisions are rounded and the rounded plan is priced again, so
+  // the script's header predicts what it will run.
   FailureOr<PlanResult> rounded = failure();
   Report launchReport = report;
-  if (planning && (!mindspeedFile.empty() || !megatronFile.empty()))
+  bool launching = !mindspeedFile.empty() || !megatronFile.empty();
+  if (planning && launching)
     if (std::optional<RoundedMemory> rounding = roundedMemoryOf(*plan)) {
       rounded = evaluateRounded(models.front(), *cluster, lastRequest, *plan,
                                 *rounding);
@@ -340,6 +325,32 @@ int main(int argc, char **argv) {
         return 1;
       launchReport.plan = &*rounded;
     }
+
+  // A plan that does not fit is a result for the report, but files that
+  // would run it are written only on request: the plan and trace for the
+  // plan, launch arguments for what they run.
+  auto fits = [&](const PlanResult &candidate, llvm::StringRef what) -> bool {
+    PlanMetrics m = computeMetrics(report.model, *cluster, candidate);
+    if (m.peakBytes <= m.capacityBytes)
+      return true;
+    fail(what + " does not fit: stage " + llvm::Twine(m.peakStage) +
+         " needs " + humanBytes(m.peakBytes) + " of " +
+         humanBytes(m.capacityBytes) + ", " +
+         humanBytes(m.peakBytes - m.capacityBytes) +
+         " short; change the plan (--recompute=auto frees activations), or "
+         "add --allow-oom to write the files anyway");
+    return false;
+  };
+  if (planning && !allowOOM) {
+    if ((!traceFile.empty() || !planFile.empty()) && !fits(*plan, "the plan"))
+      return 1;
+    if (launching &&
+        !fits(*launchReport.plan, succeeded(rounded)
+                                      ? "the plan as the launch arguments "
+                                        "round its memory decisions"
+                                      : "the plan"))
+      return 1;
+  }
 
   // The files a user runs or inspects besides the report.
   auto emit = [&](const std::string &path,
