@@ -185,6 +185,8 @@ static void writeReportJSONText(const Report &report, llvm::raw_ostream &os) {
             json.attribute("recompute_s", c.recomputeSeconds);
             json.attribute("swapped_tensors", c.swappedTensors);
             json.attribute("swapped_bytes", c.swappedBytes);
+            json.attribute("peak_bytes", c.peakBytes);
+            json.attribute("peak_if_kept_bytes", c.peakIfKeptBytes);
           });
       });
     });
@@ -427,12 +429,14 @@ void writeReportText(const Report &report, llvm::raw_ostream &os) {
                                "(--swap-optimizer), fetched for it");
   if (anyChoice) {
     os << "\nMemory choices per virtual stage and micro-batch (x micro-batches "
-          "in flight)\n";
+          "in flight); peak: the virtual stage's part of its rank's memory as "
+          "planned, and with every tensor and the optimizer state kept\n";
     os << "  " << llvm::left_justify("vstage", 8)
        << llvm::right_justify("in flight", 10) << llvm::right_justify("kept", 12)
        << llvm::right_justify("recomputed", 12)
        << llvm::right_justify("full layers", 13)
        << llvm::right_justify("rerun", 12) << llvm::right_justify("swapped", 12)
+       << llvm::right_justify("peak", 12) << llvm::right_justify("if kept", 12)
        << "\n";
     for (auto [v, c] : llvm::enumerate(plan.memoryChoices))
       os << "  " << llvm::left_justify(std::to_string(v), 8)
@@ -441,7 +445,9 @@ void writeReportText(const Report &report, llvm::raw_ostream &os) {
          << llvm::right_justify(humanBytes(c.recomputedBytes), 12)
          << llvm::right_justify(std::to_string(c.fullRecomputeLayers), 13)
          << llvm::right_justify(seconds(c.recomputeSeconds), 12)
-         << llvm::right_justify(humanBytes(c.swappedBytes), 12) << "\n";
+         << llvm::right_justify(humanBytes(c.swappedBytes), 12)
+         << llvm::right_justify(humanBytes(c.peakBytes), 12)
+         << llvm::right_justify(humanBytes(c.peakIfKeptBytes), 12) << "\n";
   }
 
   os << "\nConstants (" << c.preset << "; SI units; * = assumption; "

@@ -45,13 +45,19 @@ memoryChoicesOf(moe::ModelOp model, const ClusterSpec &cluster,
   for (auto [v, stage] : llvm::enumerate(stages))
     stage.inFlight = flights[v];
   unitMemory.assign(pp * vpp, {});
+  std::vector<double> statics(pp * vpp, 0), host(pp * vpp, 0),
+      transient(pp * vpp, 0), everything(pp * vpp, 0);
   for (Operation &op : model.getBody().front()) {
     auto placement = op.getAttrOfType<moe::PlacementAttr>(moe::kPlacementAttr);
     int64_t v = placement ? placement.getChunk() * pp + placement.getStage() : 0;
     StageMemoryChoices &stage = stages[v];
-    PricedUnit unit = priceUnit(
-        unitWorkOf(&op, pricing->shape, pricing->sharding), pricing->grids,
-        cluster);
+    UnitWork work = unitWorkOf(&op, pricing->shape, pricing->sharding);
+    PricedUnit unit = priceUnit(work, pricing->grids, cluster);
+    StageUnit sized{&op, unitName(&op), 't'};
+    pricing->price(sized, work);
+    statics[v] += sized.staticBytes;
+    host[v] += sized.hostOptimizerBytes;
+    transient[v] = std::max(transient[v], sized.transientBytes);
     bool full = unit.isFullRecompute();
     bool keepsAll = true, onlyCore = true;
     for (const PricedUnit::Op &priced : unit.ops)
@@ -70,6 +76,7 @@ memoryChoicesOf(moe::ModelOp model, const ClusterSpec &cluster,
     stage.recomputeSeconds += unit.recomputeTime();
     for (const PricedUnit::Op &priced : unit.ops)
       for (const SavedSpec &tensor : priced.saved) {
+        everything[v] += tensor.bytes;
         if (full || tensor.choice == moe::MemoryChoice::Recompute) {
           stage.recomputedBytes += tensor.bytes;
           ++stage.recomputedTensors;
@@ -78,6 +85,12 @@ memoryChoicesOf(moe::ModelOp model, const ClusterSpec &cluster,
           ++stage.swappedTensors;
         }
       }
+  }
+  for (auto [v, stage] : llvm::enumerate(stages)) {
+    double kept = double(stage.keptBytes) * stage.inFlight;
+    stage.peakBytes = statics[v] + std::max(kept + transient[v], host[v]);
+    stage.peakIfKeptBytes =
+        statics[v] + host[v] + everything[v] * stage.inFlight;
   }
   return stages;
 }

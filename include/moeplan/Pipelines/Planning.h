@@ -99,6 +99,11 @@ struct StageMemoryChoices {
   /// Micro-batches in flight on the stage at most, which each kept tensor
   /// is held for.
   int64_t inFlight = 0;
+  /// The stage's device memory as the planner estimates it (weights,
+  /// gradients, optimizer state, kept tensors of the micro-batches in
+  /// flight and the largest transient; the runtime reserve apart), with
+  /// these decisions and with every tensor and the optimizer state kept.
+  double peakBytes = 0, peakIfKeptBytes = 0;
 };
 
 /// What a unit's moe.memory decisions amount to, in the terms the runtimes'
