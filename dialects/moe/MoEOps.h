@@ -39,7 +39,6 @@ enum class SavedTensorKind {
   Permuted,      ///< tokens permuted to experts, or expert outputs to combine
   Logits,        ///< LM head logits / softmax for the cross-entropy
 };
-llvm::StringRef stringifySavedTensorKind(SavedTensorKind kind);
 
 /// A tensor an op keeps from its forward pass for its backward pass, sized
 /// per token of a micro-batch for the whole model width (before any tensor-

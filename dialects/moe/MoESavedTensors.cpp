@@ -16,34 +16,6 @@ using namespace mlir;
 
 namespace mlir::moe {
 
-//===----------------------------------------------------------------------===//
-// Saved tensors
-//===----------------------------------------------------------------------===//
-
-StringRef stringifySavedTensorKind(SavedTensorKind kind) {
-  switch (kind) {
-  case SavedTensorKind::LayerInput:
-    return "layer_input";
-  case SavedTensorKind::NormStats:
-    return "norm_stats";
-  case SavedTensorKind::Projection:
-    return "projection";
-  case SavedTensorKind::MLAUpProj:
-    return "mla_up_proj";
-  case SavedTensorKind::AttentionCore:
-    return "attention_core";
-  case SavedTensorKind::Activation:
-    return "activation";
-  case SavedTensorKind::Router:
-    return "router";
-  case SavedTensorKind::Permuted:
-    return "permuted";
-  case SavedTensorKind::Logits:
-    return "logits";
-  }
-  llvm_unreachable("unknown saved tensor kind");
-}
-
 namespace {
 /// The router of the layer holding `op`; null in a layer the verifier will
 /// reject for lacking one.

@@ -84,7 +84,6 @@ using mlir::moe::SavedTensor;
 using mlir::moe::SavedTensorKind;
 using mlir::moe::savedBytesPerToken;
 using mlir::moe::savedTensors;
-using mlir::moe::stringifySavedTensorKind;
 
 /// A short stable name for a layer: "dense0", "moe3", "mtp0".
 std::string layerName(mlir::Operation *layer);
