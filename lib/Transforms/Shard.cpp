@@ -121,6 +121,29 @@ FailureOr<int64_t> merge(ModelOp model, StringRef attr, StringRef field,
                              << asked << "; drop one of them";
   return fixed ? fixed : asked;
 }
+
+/// A choice of #moe.training the model always holds (`fixed`, set by hand
+/// when `given`) and an option may name (`asked`, empty when not): the
+/// option's stands unless it contradicts a hand-set value.
+template <typename Choice>
+FailureOr<Choice> mergeChoice(ModelOp model, StringRef field,
+                              StringRef allowed, bool given, Choice fixed,
+                              StringRef asked,
+                              std::optional<Choice> (*symbolize)(StringRef),
+                              StringRef (*stringify)(Choice)) {
+  if (asked.empty())
+    return fixed;
+  std::optional<Choice> parsed = symbolize(asked);
+  if (!parsed)
+    return model.emitError() << "moe-shard option " << field << " must be "
+                             << allowed << ", got '" << asked << "'";
+  if (given && *parsed != fixed)
+    return model.emitError()
+           << "the model's " << kTrainingAttr << " sets " << field << " = "
+           << stringify(fixed) << " but the option asks for " << asked
+           << "; drop one of them";
+  return *parsed;
+}
 } // namespace
 
 LogicalResult MoEShardPass::loadOptions() {
@@ -164,43 +187,24 @@ FailureOr<TrainingAttr> MoEShardPass::decideTraining(ModelOp model) {
   }
   // Precision and attention have no open value in the IR: the model's stand
   // unless an option asks for something else.
-  Precision precision = given ? given.getPrecision() : Precision::BF16;
-  const std::string precisionOption = this->precision;
-  if (!precisionOption.empty()) {
-    std::optional<Precision> parsed = symbolizePrecision(precisionOption);
-    if (!parsed)
-      return model.emitError() << "moe-shard option precision must be bf16 "
-                                  "or fp8, got '"
-                               << precisionOption << "'";
-    if (given && *parsed != precision)
-      return model.emitError()
-             << "the model's " << kTrainingAttr << " sets precision = "
-             << stringifyPrecision(precision) << " but the option asks for "
-             << precisionOption << "; drop one of them";
-    precision = *parsed;
-  }
-  if (precision == Precision::FP8 && device && device->cubeFlopsFP8.value <= 0)
+  FailureOr<Precision> precision = mergeChoice<Precision>(
+      model, "precision", "bf16 or fp8", bool(given),
+      given ? given.getPrecision() : Precision::BF16, this->precision,
+      symbolizePrecision, stringifyPrecision);
+  if (failed(precision))
+    return failure();
+  if (*precision == Precision::FP8 && device &&
+      device->cubeFlopsFP8.value <= 0)
     return model.emitError()
            << "precision fp8: " << device->name
            << " has no FP8 matrix path (the preset's device.cube_flops_fp8 "
               "is 0); use bf16 (--precision=bf16)";
-  AttentionCore attention = given ? given.getAttention() : AttentionCore::Flash;
-  const std::string attentionOption = this->attention;
-  if (!attentionOption.empty()) {
-    std::optional<AttentionCore> parsed =
-        symbolizeAttentionCore(attentionOption);
-    if (!parsed)
-      return model.emitError() << "moe-shard option attention must be flash "
-                                  "or unfused, got '"
-                               << attentionOption << "'";
-    if (given && *parsed != attention)
-      return model.emitError()
-             << "the model's " << kTrainingAttr << " sets attention = "
-             << stringifyAttentionCore(attention)
-             << " but the option asks for " << attentionOption
-             << "; drop one of them";
-    attention = *parsed;
-  }
+  FailureOr<AttentionCore> attention = mergeChoice<AttentionCore>(
+      model, "attention", "flash or unfused", bool(given),
+      given ? given.getAttention() : AttentionCore::Flash, this->attention,
+      symbolizeAttentionCore, stringifyAttentionCore);
+  if (failed(attention))
+    return failure();
   FloatAttr skew = given ? given.getRoutingSkew() : FloatAttr();
   // -1 leaves it to the model; anything else must be a plausible CV.
   if (routingSkew != -1 && !(routingSkew >= 0 && routingSkew <= 10))
@@ -229,7 +233,7 @@ FailureOr<TrainingAttr> MoEShardPass::decideTraining(ModelOp model) {
                              << kMaxSequences;
   TrainingAttr training = TrainingAttr::getChecked(
       [&] { return model.emitError(); }, &getContext(), sizes[0], sizes[1],
-      sizes[2], precision, attention, skew);
+      sizes[2], *precision, *attention, skew);
   if (!training)
     return failure();
   return training;
