@@ -146,15 +146,17 @@ double PricedUnit::time() const {
   return time;
 }
 
-int64_t PricedUnit::savedBytes(int64_t layerInputBytes) const {
-  if (isFullRecompute())
-    return layerInputBytes;
+int64_t PricedUnit::bytesChosen(MemoryChoice choice) const {
   int64_t bytes = 0;
   for (const Op &op : ops)
     for (const SavedSpec &tensor : op.saved)
-      if (tensor.choice == MemoryChoice::Keep)
+      if (tensor.choice == choice)
         bytes += tensor.bytes;
   return bytes;
+}
+
+int64_t PricedUnit::savedBytes(int64_t layerInputBytes) const {
+  return isFullRecompute() ? layerInputBytes : bytesChosen(MemoryChoice::Keep);
 }
 
 int64_t PricedUnit::transientBytes() const {
@@ -183,14 +185,7 @@ double PricedUnit::recomputeTime() const {
 }
 
 int64_t PricedUnit::swappedBytes() const {
-  if (isFullRecompute())
-    return 0;
-  int64_t bytes = 0;
-  for (const Op &op : ops)
-    for (const SavedSpec &tensor : op.saved)
-      if (tensor.choice == MemoryChoice::Swap)
-        bytes += tensor.bytes;
-  return bytes;
+  return isFullRecompute() ? 0 : bytesChosen(MemoryChoice::Swap);
 }
 
 double unitTime(const UnitWork &unit, const Grids &grids,

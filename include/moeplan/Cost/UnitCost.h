@@ -89,6 +89,10 @@ struct PricedUnit {
   int64_t transientBytes() const;
   /// The forward work rerun before backward, in seconds.
   double recomputeTime() const;
+
+private:
+  /// Bytes of the saved tensors whose choice is `choice`.
+  int64_t bytesChosen(mlir::moe::MemoryChoice choice) const;
 };
 PricedUnit priceUnit(const UnitWork &unit, const Grids &grids,
                      const ClusterSpec &cluster);
