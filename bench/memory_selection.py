@@ -10,16 +10,11 @@ import json
 import os
 import re
 import subprocess
-import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build"))
-BASE = [os.path.join(BUILD, "bin", "moe-plan"),
-        os.path.join(ROOT, "data", "models", "pangu-ultra-moe-718b.json"),
-        "--cluster=ascend-910b:6144", "--seq=4096", "--global-batch=6144",
-        "--micro-batch=2", "--tp=8", "--pp=16", "--vpp=2", "--ep=4",
-        "--tp-extend-ep", "--distributed-optimizer", "--format=json"]
+from common import PAPER_PLAN, ROOT
+
+BASE = PAPER_PLAN + ["--tp-extend-ep"]
 VARIANTS = [("full recompute", ["--recompute=full"]),
             ("none (keep everything)", ["--recompute=none"]),
             ("auto without host swapping", ["--recompute=auto", "--swap=false"]),

@@ -13,16 +13,11 @@ distributed optimizer.
 import json
 import os
 import subprocess
-import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build"))
-BASE = [os.path.join(BUILD, "bin", "moe-plan"),
-        os.path.join(ROOT, "data", "models", "pangu-ultra-moe-718b.json"),
-        "--cluster=ascend-910b:6144", "--seq=4096", "--global-batch=6144",
-        "--micro-batch=2", "--tp=8", "--pp=16", "--vpp=2", "--ep=4",
-        "--distributed-optimizer", "--recompute=full", "--format=json"]
+from common import PAPER_PLAN, ROOT
+
+BASE = PAPER_PLAN + ["--recompute=full"]
 VARIANTS = [
     ("EP 4, experts split by TP (ETP 8)", []),
     ("TP-extended EP (32 ranks hold whole experts)", ["--tp-extend-ep"]),

@@ -11,13 +11,11 @@ the cluster stay fixed while the model changes.
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build"))
-MOE_PLAN = os.path.join(BUILD, "bin", "moe-plan")
+from common import MOE_PLAN, ROOT
+
 BASE = json.load(open(os.path.join(ROOT, "data", "models", "deepseek-v3.json")))
 
 
