@@ -54,7 +54,7 @@ memoryChoicesOf(moe::ModelOp model, const ClusterSpec &cluster,
     UnitWork work = unitWorkOf(&op, pricing->shape, pricing->sharding);
     PricedUnit unit = priceUnit(work, pricing->grids, cluster);
     StageUnit sized{&op, unitName(&op), 't'};
-    pricing->price(sized, work);
+    pricing->price(sized, work, unit);
     statics[v] += sized.staticBytes;
     host[v] += sized.hostOptimizerBytes;
     transient[v] = std::max(transient[v], sized.transientBytes);

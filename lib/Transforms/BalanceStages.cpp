@@ -241,8 +241,10 @@ LogicalResult MoEBalanceStagesPass::price(ModelOp model, LayoutAttr parallel,
     return model.emitError("moe-balance-stages needs the model's complete "
                            "moe.training to price the stages; run moe-shard "
                            "first");
-  for (StageUnit &unit : units)
-    pricing->price(unit, unitWorkOf(unit.op, pricing->shape, pricing->sharding));
+  for (StageUnit &unit : units) {
+    UnitWork work = unitWorkOf(unit.op, pricing->shape, pricing->sharding);
+    pricing->price(unit, work, priceUnit(work, pricing->grids, *spec));
+  }
   microBatches = pricing->microBatches;
   memoryBudget = pricing->memoryBudget;
   fbOverlap = pricing->fbOverlap;

@@ -214,7 +214,7 @@ LogicalResult MoESelectMemoryPass::selectAuto(ModelOp model,
       c.ops.push_back(op.op);
       c.prefixes.push_back(op.name);
     }
-    pricing->price(unit, work);
+    pricing->price(unit, work, c.priced);
   }
   auto reprice = [&](size_t u) {
     units[u].cost = candidates[u].priced.time();

@@ -198,8 +198,8 @@ std::optional<StagePricing> StagePricing::of(ModelOp model,
   return p;
 }
 
-void StagePricing::price(StageUnit &unit, const UnitWork &work) const {
-  PricedUnit priced = priceUnit(work, grids, cluster);
+void StagePricing::price(StageUnit &unit, const UnitWork &work,
+                         const PricedUnit &priced) const {
   unit.cost = priced.time();
   unit.transientBytes = priced.transientBytes();
   // Mixed precision: bf16 weights, fp32 gradients, fp32 master weights and

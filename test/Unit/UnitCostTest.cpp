@@ -40,7 +40,8 @@ std::vector<double> pricedByUnits(moe::ModelOp model,
   for (Operation &op : model.getBody().front()) {
     auto placement = op.getAttrOfType<moe::PlacementAttr>(moe::kPlacementAttr);
     StageUnit unit{&op, unitName(&op), 't'};
-    pricing->price(unit, unitWorkOf(&op, pricing->shape, pricing->sharding));
+    UnitWork work = unitWorkOf(&op, pricing->shape, pricing->sharding);
+    pricing->price(unit, work, priceUnit(work, pricing->grids, cluster));
     times[placement.getChunk() * pp + placement.getStage()] += unit.cost;
   }
   return times;

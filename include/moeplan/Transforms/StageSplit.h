@@ -91,8 +91,10 @@ struct StagePricing {
   /// Nullopt when the model lacks a complete moe.layout or moe.training.
   static std::optional<StagePricing> of(mlir::moe::ModelOp model,
                                         const ClusterSpec &cluster);
-  /// Sets `unit`'s cost, static and saved bytes from `work`.
-  void price(StageUnit &unit, const UnitWork &work) const;
+  /// Sets `unit`'s cost, static and saved bytes from `work`, which
+  /// priceUnit has priced as `priced`.
+  void price(StageUnit &unit, const UnitWork &work,
+             const PricedUnit &priced) const;
 };
 
 /// Bytes virtual stage `virtualStage` holds under `stage`.
