@@ -306,22 +306,21 @@ void writeModelText(const ModelSummary &m, llvm::raw_ostream &os) {
 } // namespace
 
 void writeReportText(const Report &report, llvm::raw_ostream &os) {
-  // A plan that does not fit says so before anything else.
-  if (report.cluster && report.plan) {
-    PlanMetrics m = computeMetrics(report.model, *report.cluster, *report.plan);
-    if (m.peakBytes > m.capacityBytes)
-      os << "DOES NOT FIT: stage " << m.peakStage << " needs "
-         << humanBytes(m.peakBytes) << " of " << humanBytes(m.capacityBytes)
-         << ", " << humanBytes(m.peakBytes - m.capacityBytes) << " short\n\n";
-  }
-  writeModelText(report.model, os);
-  if (!report.cluster || !report.plan)
+  if (!report.cluster || !report.plan) {
+    writeModelText(report.model, os);
     return;
+  }
   const ClusterSpec &c = *report.cluster;
   const PlanResult &plan = *report.plan;
   const ParallelLayout &l = plan.layout;
   const SimulationResult &sim = plan.simulation;
   PlanMetrics m = computeMetrics(report.model, c, plan);
+  // A plan that does not fit says so before anything else.
+  if (m.peakBytes > m.capacityBytes)
+    os << "DOES NOT FIT: stage " << m.peakStage << " needs "
+       << humanBytes(m.peakBytes) << " of " << humanBytes(m.capacityBytes)
+       << ", " << humanBytes(m.peakBytes - m.capacityBytes) << " short\n\n";
+  writeModelText(report.model, os);
 
   os << "\nCluster " << c.preset << ": " << c.devices << " × " << c.device.name
      << ", " << int64_t(c.devicesPerNode.value) << " per node\n";
