@@ -188,20 +188,6 @@ int64_t PricedUnit::swappedBytes() const {
   return isFullRecompute() ? 0 : bytesChosen(MemoryChoice::Swap);
 }
 
-double unitTime(const UnitWork &unit, const Grids &grids,
-                const ClusterSpec &cluster) {
-  return priceUnit(unit, grids, cluster).time();
-}
-
-int64_t unitSavedBytes(const UnitWork &unit, int64_t layerInputBytes) {
-  // Only the choices matter, not the times.
-  PricedUnit priced;
-  priced.isLayer = unit.isLayer;
-  for (const OpKernels &op : unit.ops)
-    priced.ops.push_back({0, 0, 0, op.saved});
-  return priced.savedBytes(layerInputBytes);
-}
-
 int64_t layerInputBytes(ModelOp model, const MicroBatchShape &shape,
                         const Sharding &sharding) {
   int64_t tokens =

@@ -63,8 +63,8 @@ UnitWork unitWorkOf(mlir::Operation *op, const MicroBatchShape &shape,
 
 /// A unit's work priced once: per op its forward, backward and attention-
 /// core time and its saved tensors with their choices. Memory choices can
-/// then be re-priced without re-walking the work; unitTime and
-/// unitSavedBytes are this, so there is one price.
+/// then be re-priced without re-walking the work, and every caller prices
+/// through it, so there is one price.
 struct PricedUnit {
   struct Op {
     double forward = 0, backward = 0, core = 0; ///< seconds
@@ -77,7 +77,8 @@ struct PricedUnit {
   bool isFullRecompute() const;
   /// Forward, backward and recompute time of one micro-batch.
   double time() const;
-  /// Bytes kept from one micro-batch's forward to its backward.
+  /// Bytes kept on the device from one micro-batch's forward to its
+  /// backward: the kept tensors, or the layer input under full recompute.
   int64_t savedBytes(int64_t layerInputBytes) const;
   /// Bytes sent to host memory per micro-batch.
   int64_t swappedBytes() const;
@@ -96,17 +97,6 @@ private:
 };
 PricedUnit priceUnit(const UnitWork &unit, const Grids &grids,
                      const ClusterSpec &cluster);
-
-/// Forward, backward and recompute time of one micro-batch of `unit`, with
-/// its collectives blocking (pipeline and data-parallel transfers apart).
-double unitTime(const UnitWork &unit, const Grids &grids,
-                const ClusterSpec &cluster);
-
-/// Bytes `unit` keeps on the device from one micro-batch's forward to its
-/// backward: its kept tensors, or the layer input under full recompute
-/// (`layerInputBytes`). Recomputed and swapped tensors are not resident
-/// between the two passes.
-int64_t unitSavedBytes(const UnitWork &unit, int64_t layerInputBytes);
 
 /// The input of a layer one device holds for a micro-batch: bf16 hidden
 /// states of its sequence share. Full recompute keeps this; pipeline
