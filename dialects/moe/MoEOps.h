@@ -64,6 +64,9 @@ llvm::StringRef localTensorName(llvm::StringRef name);
 /// Whether the model's moe.memory sends its optimizer state to host memory.
 bool swapsOptimizer(ModelOp model);
 
+/// Whether any op's moe.overlap chooses forward/backward overlap.
+bool anyFBOverlap(ModelOp model);
+
 /// True for the gated activations (two input projections of width ffn).
 inline bool isGated(Activation act) {
   return act == Activation::SwiGLU || act == Activation::GeGLU;

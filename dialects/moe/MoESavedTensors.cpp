@@ -161,4 +161,15 @@ bool swapsOptimizer(ModelOp model) {
   return memory && memory.lookup(kOptimizerState) == MemoryChoice::Swap;
 }
 
+bool anyFBOverlap(ModelOp model) {
+  bool fb = false;
+  model.walk([&](Operation *op) {
+    if (auto overlap = op->getAttrOfType<OverlapAttr>(kOverlapAttr))
+      for (NamedAttribute entry : overlap.getChoices())
+        fb |= cast<OverlapChoiceAttr>(entry.getValue()).getValue() ==
+              OverlapChoice::FB;
+  });
+  return fb;
+}
+
 } // namespace mlir::moe

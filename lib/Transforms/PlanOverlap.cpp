@@ -69,14 +69,7 @@ LogicalResult MoEPlanOverlapPass::plan(ModelOp model) {
       training.getAttention() == AttentionCore::Unfused,
       training.getPrecision() == Precision::FP8);
   // Without a policy, the choices set by hand decide: fb if any is.
-  bool handSetFB = false;
-  model.walk([&](Operation *op) {
-    if (auto given = op->getAttrOfType<OverlapAttr>(kOverlapAttr))
-      for (NamedAttribute entry : given.getChoices())
-        handSetFB |= cast<OverlapChoiceAttr>(entry.getValue()).getValue() ==
-                     OverlapChoice::FB;
-  });
-  OverlapChoice fill = policy == "fb" || (policy.empty() && handSetFB)
+  OverlapChoice fill = policy == "fb" || (policy.empty() && anyFBOverlap(model))
                            ? OverlapChoice::FB
                            : OverlapChoice::Blocking;
   // The first hand-set choice that differs from the policy: forward/backward

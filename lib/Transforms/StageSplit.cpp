@@ -189,12 +189,7 @@ std::optional<StagePricing> StagePricing::of(ModelOp model,
   p.memoryBudget = cluster.device.memoryBytes.value -
                    cluster.device.runtimeReserveBytes.value;
   p.swapOptimizer = swapsOptimizer(model);
-  model.walk([&](Operation *op) {
-    if (auto overlap = op->getAttrOfType<OverlapAttr>(kOverlapAttr))
-      for (NamedAttribute entry : overlap.getChoices())
-        p.fbOverlap |= cast<OverlapChoiceAttr>(entry.getValue()).getValue() ==
-                       OverlapChoice::FB;
-  });
+  p.fbOverlap = anyFBOverlap(model);
   return p;
 }
 
