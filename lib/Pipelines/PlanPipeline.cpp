@@ -11,6 +11,17 @@ using namespace mlir;
 
 namespace moeplan {
 
+/// The node size of the cluster `spec` names, or 8 when it does not load:
+/// moe-shard, the pipeline's first pass, reports that cluster's error.
+static int64_t devicesPerNodeOf(llvm::StringRef spec) {
+  llvm::Expected<ClusterSpec> cluster = loadCluster(spec);
+  if (!cluster) {
+    llvm::consumeError(cluster.takeError());
+    return 8;
+  }
+  return cluster->devicesPerNode.value;
+}
+
 void buildDecisionPipeline(OpPassManager &pm,
                            const PlanPipelineOptions &options) {
   MoEShardPassOptions shard;
@@ -34,15 +45,10 @@ void buildDecisionPipeline(OpPassManager &pm,
   pm.addPass(createMoEShardPass(shard));
 
   // The node size decides the expert group's split across nodes, which
-  // names some communications; moe-shard reports a cluster that fails to
-  // load before this pass runs.
-  llvm::Expected<ClusterSpec> cluster = loadCluster(options.cluster);
-  int64_t perNode = cluster ? cluster->devicesPerNode.value : 8;
-  if (!cluster)
-    llvm::consumeError(cluster.takeError());
+  // names some communications.
   MoEPlanOverlapPassOptions overlap;
   overlap.policy = options.overlap;
-  overlap.devicesPerNode = perNode;
+  overlap.devicesPerNode = devicesPerNodeOf(options.cluster);
   pm.addPass(createMoEPlanOverlapPass(overlap));
 
   MoESelectMemoryPassOptions memory;
@@ -59,11 +65,8 @@ void buildDecisionPipeline(OpPassManager &pm,
 
 void buildPlanPipeline(OpPassManager &pm, const PlanPipelineOptions &options) {
   buildDecisionPipeline(pm, options);
-  llvm::Expected<ClusterSpec> cluster = loadCluster(options.cluster);
   ConvertMoEToAscendPassOptions lowering;
-  lowering.devicesPerNode = cluster ? cluster->devicesPerNode.value : 8;
-  if (!cluster)
-    llvm::consumeError(cluster.takeError());
+  lowering.devicesPerNode = devicesPerNodeOf(options.cluster);
   pm.addPass(createConvertMoEToAscendPass(lowering));
 }
 
