@@ -267,8 +267,12 @@ struct Cursor {
   ScheduledRun what;
   double ready;
   bool first, last;
-  std::vector<double> events;
-  std::vector<CommKind> eventComm; ///< what each recorded event waited for
+  /// A recorded event: when, and what communication it waited for.
+  struct Event {
+    double time = 0;
+    CommKind comm = CommKind::None;
+  };
+  std::vector<Event> events;
   size_t next = 0;
   /// When the run's compute, its collectives and its pipeline send are
   /// done: what the neighbouring stage's run waits for. Data-parallel and
@@ -278,8 +282,7 @@ struct Cursor {
   Cursor(const CompiledProgram &program, const ScheduledRun &what,
          double ready, bool first, bool last)
       : program(&program), what(what), ready(ready), first(first), last(last),
-        events(program.numEvents, 0),
-        eventComm(program.numEvents, CommKind::None), handoff(ready) {}
+        events(program.numEvents), handoff(ready) {}
 
   bool done() const { return next == program->steps.size(); }
   const Step &step() const { return program->steps[next]; }
@@ -327,7 +330,7 @@ private:
         cursor.skips(step))
       return 0;
     double free = std::max(state.streamFree[0], cursor.ready);
-    return std::max(0.0, cursor.events[step.event] - free);
+    return std::max(0.0, cursor.events[step.event].time - free);
   }
 
   void execute(Cursor &cursor, StageState &state, int64_t stage) {
@@ -339,16 +342,16 @@ private:
     free = std::max(free, cursor.ready);
     switch (step.kind) {
     case StepKind::Record:
-      cursor.events[step.event] = free;
-      cursor.eventComm[step.event] =
-          state.lastComm[static_cast<int>(step.stream)];
+      cursor.events[step.event] = {free,
+                                   state.lastComm[static_cast<int>(step.stream)]};
       break;
-    case StepKind::Wait:
-      if (step.stream == Stream::Compute && cursor.events[step.event] > free)
-        expose(state, cursor.eventComm[step.event],
-               cursor.events[step.event] - free);
-      free = std::max(free, cursor.events[step.event]);
+    case StepKind::Wait: {
+      const Cursor::Event &event = cursor.events[step.event];
+      if (step.stream == Stream::Compute && event.time > free)
+        expose(state, event.comm, event.time - free);
+      free = std::max(free, event.time);
       break;
+    }
     case StepKind::Save:
     case StepKind::SwapIn:
       changeLive(state, free, step.bytes);
