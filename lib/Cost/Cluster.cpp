@@ -204,6 +204,9 @@ constexpr Field<DeviceSpec> kDeviceFields[] = {
      &DeviceSpec::runtimeReserveBytes},
 };
 
+/// Optional: without it the FP8 path has the BF16 path's efficiency.
+constexpr StringLiteral kFP8EfficiencyKey = "compute_efficiency_fp8";
+
 constexpr Field<LinkSpec> kLinkFields[] = {
     {"bandwidth", Dim::ByteRate, Range::Positive, &LinkSpec::bandwidth},
     {"latency", Dim::Time, Range::NonNegative, &LinkSpec::latency},
@@ -511,13 +514,24 @@ Error Parser::device(const json::Object &top, DeviceSpec &out) const {
     return object.takeError();
   SmallVector<StringRef> keys = keysOf(ArrayRef(kDeviceFields));
   keys.insert(keys.begin(), "name");
+  keys.push_back(kFP8EfficiencyKey);
   if (Error error = checkKeys(**object, "device", keys))
     return error;
   Expected<std::string> name = getString(**object, "name", "device.name");
   if (!name)
     return name.takeError();
   out.name = *name;
-  return fields(**object, "device", ArrayRef(kDeviceFields), out);
+  if (Error error = fields(**object, "device", ArrayRef(kDeviceFields), out))
+    return error;
+  if (!(*object)->get(kFP8EfficiencyKey)) {
+    out.computeEfficiencyFP8 = out.computeEfficiency;
+    out.computeEfficiencyFP8.source =
+        "device.compute_efficiency (the file gives no FP8 value)";
+    return Error::success();
+  }
+  return constant(**object, kFP8EfficiencyKey,
+                  dotted("device", kFP8EfficiencyKey), Dim::Fraction,
+                  Range::Fraction, out.computeEfficiencyFP8);
 }
 
 Error Parser::links(const json::Object &top, ClusterSpec &spec) const {
@@ -681,6 +695,8 @@ ClusterSpec::constants() const {
   result.emplace_back("devices_per_node", &devicesPerNode);
   for (const Field<DeviceSpec> &field : kDeviceFields)
     result.emplace_back(dotted("device", field.key), &(device.*field.member));
+  result.emplace_back(dotted("device", kFP8EfficiencyKey),
+                      &device.computeEfficiencyFP8);
   auto addLink = [&](const std::string &path, const LinkSpec &link) {
     for (const Field<LinkSpec> &field : kLinkFields)
       result.emplace_back(dotted(path, field.key), &(link.*field.member));

@@ -42,8 +42,10 @@ double kernelTime(const KernelWork &work, const DeviceSpec &device) {
                                    device.computeEfficiency.value);
     return device.vectorLaunch.value + std::max(compute, memory);
   }
-  double peak = work.fp8 ? device.cubeFlopsFP8.value : device.cubeFlopsBF16.value;
-  double compute = work.flops / (peak * device.computeEfficiency.value *
+  const Constant &peak = work.fp8 ? device.cubeFlopsFP8 : device.cubeFlopsBF16;
+  const Constant &efficiency =
+      work.fp8 ? device.computeEfficiencyFP8 : device.computeEfficiency;
+  double compute = work.flops / (peak.value * efficiency.value *
                                  cubeShapeEfficiency(work, device));
   return device.cubeLaunch.value + std::max(compute, memory);
 }

@@ -1,8 +1,9 @@
 //===- ClusterTest.cpp - cluster presets, user files and their errors -----===//
 //
 // Preset values are checked against ../shared/reference/hardware.md (the
-// figures the data files cite); every validation message is checked on a
-// small user file with one thing wrong.
+// figures the data files cite; for b300, gb300 and h100-96g, which it lacks,
+// against the NVIDIA and torchtitan figures their files cite); every
+// validation message is checked on a small user file with one thing wrong.
 //
 //===----------------------------------------------------------------------===//
 
@@ -61,13 +62,14 @@ ClusterSpec load(StringRef spec) {
 //===----------------------------------------------------------------------===//
 
 TEST(ClusterPresets, Names) {
-  std::vector<std::string> expected = {"a100-40g",    "a100-80g", "ascend-910b",
-                                       "ascend-910c", "b200",     "gb200",
-                                       "h100-sxm",    "h200",     "h800"};
+  std::vector<std::string> expected = {
+      "a100-40g", "a100-80g", "ascend-910b", "ascend-910c", "b200", "b300",
+      "gb200",    "gb300",    "h100-96g",    "h100-sxm",    "h200", "h800"};
   EXPECT_EQ(clusterPresetNames(), expected);
 }
 
-/// The headline figures of hardware.md, per preset, in SI units.
+/// The headline figures of hardware.md, per preset, in SI units (for the
+/// presets hardware.md has no row for, the figures their files cite).
 struct HardwareRow {
   const char *preset;
   int64_t perNode;
@@ -96,6 +98,20 @@ const HardwareRow kHardware[] = {
      50 * kGB, 2250 * kTFLOPS},
     {"gb200", 72, 2500 * kTFLOPS, 5000 * kTFLOPS, 186 * kGB, 8.0e12, 900 * kGB,
      50 * kGB, 2500 * kTFLOPS},
+    // Not in hardware.md. HGX B300 (NVIDIA HGX page): 36 PFLOPS BF16 and 72
+    // PFLOPS FP8 sparse per 8 GPUs, halved; 288 GB at 8 TB/s (Blackwell Ultra
+    // blog); ConnectX-8 800 Gb/s per GPU.
+    {"b300", 8, 2250 * kTFLOPS, 4500 * kTFLOPS, 288 * kGB, 8.0e12, 900 * kGB,
+     100 * kGB, 2250 * kTFLOPS},
+    // Not in hardware.md. GB300 NVL72 page: 360 / 720 PFLOPS BF16 / FP8 sparse
+    // per 72 GPUs, halved; 279 GB (calibration.json's DGX-GB300 rows); 576
+    // TB/s and 130 TB/s NVLink per rack; ConnectX-8 800 Gb/s per GPU.
+    {"gb300", 72, 2500 * kTFLOPS, 5000 * kTFLOPS, 279 * kGB, 8.0e12, 900 * kGB,
+     100 * kGB, 2500 * kTFLOPS},
+    // Not in hardware.md. torchtitan's Grand Teton H100: 96GB HBM2e at 2.4
+    // TB/s, 400 Gb/s RDMA per GPU, MFU over the H100 SXM peak.
+    {"h100-96g", 8, 989 * kTFLOPS, 1978 * kTFLOPS, 96 * kGiB, 2.4e12, 450 * kGB,
+     50 * kGB, 989 * kTFLOPS},
 };
 
 TEST(ClusterPresets, MatchHardwareReference) {
@@ -126,7 +142,7 @@ TEST(ClusterPresets, EveryConstantHasASource) {
     std::vector<std::pair<std::string, const Constant *>> constants =
         c.constants();
     // devices_per_node, 14 device fields, 3 per link, the MFU peak.
-    EXPECT_EQ(constants.size(), 1 + 15 + 4 * c.innerTiers.size() + 3 + 3 + 1);
+    EXPECT_EQ(constants.size(), 1 + 16 + 4 * c.innerTiers.size() + 3 + 3 + 1);
     for (const auto &[path, constant] : constants)
       EXPECT_FALSE(constant->source.empty()) << path;
   }
@@ -180,22 +196,23 @@ TEST(ClusterPresets, Ascend910CTiers) {
 
   std::vector<std::pair<std::string, const Constant *>> constants =
       c.constants();
-  EXPECT_EQ(constants[16].first, "links.inner[0].devices");
-  EXPECT_EQ(constants[17].first, "links.inner[0].bandwidth");
+  EXPECT_EQ(constants[17].first, "links.inner[0].devices");
+  EXPECT_EQ(constants[18].first, "links.inner[0].bandwidth");
 }
 
 TEST(ClusterPresets, ConstantNamesAreStable) {
   ClusterSpec c = load("h100-sxm");
   std::vector<std::pair<std::string, const Constant *>> constants =
       c.constants();
-  ASSERT_EQ(constants.size(), 23u);
+  ASSERT_EQ(constants.size(), 24u);
   EXPECT_EQ(constants.front().first, "devices_per_node");
   EXPECT_EQ(constants[1].first, "device.cube_flops_bf16");
   EXPECT_EQ(constants[4].first, "device.memory");
   EXPECT_EQ(constants[13].first, "device.matrix_cores");
   EXPECT_EQ(constants[15].first, "device.runtime_reserve");
-  EXPECT_EQ(constants[16].first, "links.intra_node.bandwidth");
-  EXPECT_EQ(constants[21].first, "links.inter_node.efficiency");
+  EXPECT_EQ(constants[16].first, "device.compute_efficiency_fp8");
+  EXPECT_EQ(constants[17].first, "links.intra_node.bandwidth");
+  EXPECT_EQ(constants[22].first, "links.inter_node.efficiency");
   EXPECT_EQ(constants.back().first, "peak_flops_for_mfu");
   EXPECT_EQ(constants[4].second, &c.device.memoryBytes);
 }
@@ -248,11 +265,12 @@ TEST(ClusterSpecSyntax, UnknownPreset) {
   EXPECT_EQ(message,
             "unknown cluster preset 'ascend-910x' (did you mean "
             "'ascend-910b' or 'ascend-910c'?); known presets: a100-40g, "
-            "a100-80g, ascend-910b, ascend-910c, b200, gb200, h100-sxm, h200, "
-            "h800; or give a cluster file ending in .json");
+            "a100-80g, ascend-910b, ascend-910c, b200, b300, gb200, gb300, "
+            "h100-96g, h100-sxm, h200, h800; or give a cluster file ending in "
+            ".json");
   EXPECT_TRUE(failsWith(loadCluster("h100:64"), "unknown cluster preset "
                                                 "'h100' (did you mean "
-                                                "'h100-sxm'?)"));
+                                                "'h100-96g' or 'h100-sxm'?)"));
   EXPECT_TRUE(failsWith(loadCluster(""), "empty cluster"));
   EXPECT_TRUE(failsWith(loadCluster("tpu-v5:8"), "unknown cluster preset "
                                                  "'tpu-v5'; known presets"));
@@ -458,6 +476,26 @@ TEST(ClusterFile, MissingFields) {
                         "'device.memory.value' is missing"));
   EXPECT_TRUE(failsWith(without("peak_flops_for_mfu"),
                         "'peak_flops_for_mfu' is missing"));
+}
+
+TEST(ClusterFile, FP8EfficiencyIsOptional) {
+  // Without its own value the FP8 path reaches the BF16 path's share.
+  Expected<ClusterSpec> c = parseCluster(kUserFile, "my-cluster.json");
+  ASSERT_TRUE(bool(c)) << toString(c.takeError());
+  EXPECT_EQ(c->device.computeEfficiencyFP8.value,
+            c->device.computeEfficiency.value);
+  EXPECT_EQ(c->device.computeEfficiencyFP8.source,
+            "device.compute_efficiency (the file gives no FP8 value)");
+  // Given, it is read and checked like every fraction.
+  json::Object fp8{{"value", 0.5}, {"unit", "fraction"}};
+  Expected<ClusterSpec> given =
+      withValue("device.compute_efficiency_fp8", json::Value(std::move(fp8)));
+  ASSERT_TRUE(bool(given)) << toString(given.takeError());
+  EXPECT_EQ(given->device.computeEfficiencyFP8.value, 0.5);
+  json::Object bad{{"value", 1.5}, {"unit", "fraction"}};
+  EXPECT_TRUE(failsWith(
+      withValue("device.compute_efficiency_fp8", json::Value(std::move(bad))),
+      "'device.compute_efficiency_fp8.value' must be in"));
 }
 
 TEST(ClusterFile, Values) {

@@ -76,6 +76,9 @@ struct DeviceSpec {
   Constant memoryBytes;      ///< HBM capacity
   Constant memoryBandwidth;  ///< HBM bytes/s
   Constant computeEfficiency; ///< best achievable fraction of matrix peak
+  /// The same on the FP8 path, whose GEMMs reach a smaller share of their
+  /// (doubled) peak; a file without it uses computeEfficiency.
+  Constant computeEfficiencyFP8;
   Constant memoryEfficiency;  ///< best achievable fraction of HBM bandwidth
   Constant cubeLaunch;       ///< per-kernel host/launch cost of a matrix op, s
   Constant vectorLaunch;     ///< per-kernel cost of a vector op, s
