@@ -77,8 +77,14 @@ public:
   void linear(StringRef part, int64_t m, int64_t n, int64_t k,
               int64_t groups = 1, bool regatherInput = false,
               int64_t inputBytes = 0) {
+    if (onFP8Path())
+      out.forward.push_back(quantize(name(part) + ".quantize", m * k * groups));
     out.forward.push_back(gemm(name(part), m, n, k, groups));
-    SmallVector<WorkItem, 3> step{gemm(name(part) + ".dgrad", m, k, n, groups)};
+    SmallVector<WorkItem, 4> step;
+    if (onFP8Path())
+      step.push_back(
+          quantize(name(part) + ".grad_quantize", m * n * groups));
+    step.push_back(gemm(name(part) + ".dgrad", m, k, n, groups));
     if (regatherInput && s.sp && s.tp > 1)
       step.push_back(collective(prefix,
                                 part.empty() ? "input_gather"
@@ -89,12 +95,26 @@ public:
     backward.push_back(step);
   }
 
+  /// Under FP8 training Transformer Engine runs the linear layers of the
+  /// transformer on the FP8 path; attention's score products, the router
+  /// and the output layer (Megatron's own ColumnParallelLinear, not a TE
+  /// module) stay in bf16.
+  bool onFP8Path() const { return s.fp8 && !inAttentionCore && !staysBF16; }
+
+  /// Transformer Engine's cast-transpose: reads a bf16 tensor, takes its
+  /// amax and writes it in FP8 twice, row-wise for this GEMM and column-
+  /// wise for the weight-gradient GEMM (MXFP8 adds 1/32 in scales).
+  WorkItem quantize(const std::string &name, int64_t elements) {
+    return vector(name, 2 * elements, (kBf16 + 2) * elements);
+  }
+
   /// A linear layer's GEMM, in FP8 when the precision says so: one-byte
-  /// operands, a bf16 result.
+  /// operands, a bf16 result. Weights arrive in FP8 (TE's FP8 parameter
+  /// gather), so only activations and gradients are quantised.
   WorkItem gemm(const std::string &name, int64_t m, int64_t n, int64_t k,
                 int64_t groups) {
     WorkItem item = cube(name, m, n, k, groups);
-    if (s.fp8 && !inAttentionCore) {
+    if (onFP8Path()) {
       item.fp8 = true;
       item.bytes = (m * k + k * n + kBf16 * m * n) * groups;
     }
@@ -228,6 +248,8 @@ public:
   int64_t unfusedScores = 0;
   /// Set while building attention's score products, which stay in bf16.
   bool inAttentionCore = false;
+  /// Set for an op whose linear layers stay in bf16 under FP8.
+  bool staysBF16 = false;
 
   void activation(StringRef part, int64_t elements, Activation act) {
     if (isGated(act)) {
@@ -255,7 +277,7 @@ public:
   /// Backward steps run in the reverse order of forward; within a step,
   /// the data gradient comes first so the previous op can start sooner.
   void finish() {
-    for (const SmallVector<WorkItem, 3> &step : llvm::reverse(backward))
+    for (const SmallVector<WorkItem, 4> &step : llvm::reverse(backward))
       out.backward.append(step.begin(), step.end());
   }
 
@@ -264,7 +286,7 @@ private:
   std::string prefix;
   const Sharding &s;
   /// The backward step of each forward item, in forward order.
-  SmallVector<SmallVector<WorkItem, 3>, 8> backward;
+  SmallVector<SmallVector<WorkItem, 4>, 8> backward;
 };
 
 int64_t topKOf(Operation *op) {
@@ -373,6 +395,7 @@ OpKernels lowerOpKernels(Operation *op, const MicroBatchShape &shape,
       .Case<RouterOp>([&](RouterOp r) {
         // Each rank routes its own sequence share.
         int64_t experts = r.getNumExperts();
+        b.staysBF16 = true;
         b.linear("gate", Ts, experts, h);
         b.elementwise("topk", 6 * Ts * experts,
                       2 * kFp32 * Ts * experts + kIndex * Ts * r.getTopK(),
@@ -450,6 +473,7 @@ OpKernels lowerOpKernels(Operation *op, const MicroBatchShape &shape,
         b.ffn(T, h, width, sh.getActivation(), 1, T * width, true);
         b.exitTP(T, h);
         if (sh.getGated()) {
+          b.staysBF16 = true;
           b.linear("gate", Ts, 1, h);
           b.elementwise("gate_mul", Ts * h, 3 * kBf16 * Ts * h, 2 * Ts * h,
                         4 * kBf16 * Ts * h);
@@ -460,6 +484,7 @@ OpKernels lowerOpKernels(Operation *op, const MicroBatchShape &shape,
       .Case<LMHeadOp>([&](auto) {
         // Vocabulary-parallel logits over the gathered sequence.
         b.enterTP(T, h);
+        b.staysBF16 = true;
         b.linear("", T, vocab / t, h, 1, true, kBf16 * T * h);
         out.denseParams = params / t;
       })

@@ -4,13 +4,20 @@
 
 // FP8 training runs the linear layers' GEMMs on the FP8 path: one-byte
 // operands and a bf16 result, (256·128 + 128·384) + 2·256·384 bytes for the
-// QKV projection; the attention core stays bf16.
-// CHECK: ascend.cube "dense0.attention.qkv_proj" flops = 25165824, bytes = 278528, shape = [256, 384, 128] fp8
+// QKV projection. Each FP8 GEMM's activation input is cast first (read bf16,
+// write FP8 row- and column-wise: 4 bytes per element, 256·128 of them), and
+// in backward its output gradient. The attention core and the output layer
+// stay bf16.
+// CHECK: ascend.vector "dense0.attention.qkv_proj.quantize" flops = 65536, bytes = 131072
+// CHECK-NEXT: ascend.cube "dense0.attention.qkv_proj" flops = 25165824, bytes = 278528, shape = [256, 384, 128] fp8
 // CHECK: ascend.cube "dense0.attention.core" {{.*}}groups = 2{{$}}
 // CHECK: ascend.cube "dense0.mlp.fc1" {{.*}} fp8
-// CHECK: ascend.cube "lm_head" {{.*}} fp8
+// CHECK-NOT: lm_head.quantize
+// CHECK: ascend.cube "lm_head" {{.*}}shape = [256, 1000, 128]{{$}}
 // CHECK-LABEL: backward
-// CHECK: ascend.cube "dense0.mlp.fc2.dgrad" {{.*}} fp8
+// CHECK: ascend.cube "lm_head.dgrad" {{.*}}shape = [256, 128, 1000]{{$}}
+// CHECK: ascend.vector "dense0.mlp.fc2.grad_quantize" flops = 65536, bytes = 131072
+// CHECK-NEXT: ascend.cube "dense0.mlp.fc2.dgrad" {{.*}} fp8
 // CHECK: ascend.cube "dense0.mlp.fc2.wgrad" {{.*}} fp8
 
 // The unfused core's score products stay bf16 too.
