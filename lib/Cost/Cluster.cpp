@@ -213,9 +213,14 @@ constexpr Field<LinkSpec> kLinkFields[] = {
     {"efficiency", Dim::Fraction, Range::Fraction, &LinkSpec::efficiency},
 };
 
-constexpr StringRef kTopKeys[] = {
-    "schema", "description",        "devices", "devices_per_node",
-    "device", "peak_flops_for_mfu", "links"};
+constexpr StringRef kTopKeys[] = {"schema",
+                                  "description",
+                                  "devices",
+                                  "devices_per_node",
+                                  "allocation_unit",
+                                  "device",
+                                  "peak_flops_for_mfu",
+                                  "links"};
 constexpr StringRef kLinksKeys[] = {"inner", "intra_node", "inter_node"};
 constexpr StringRef kConstantKeys[] = {"value", "unit", "source", "assumption"};
 
@@ -272,16 +277,37 @@ std::string suggest(StringRef word, ArrayRef<StringRef> candidates) {
   return " (did you mean '" + join(close, "' or '") + "'?)";
 }
 
-/// Checks a whole-node device count: any count up to one node, else a
-/// multiple of a node.
-Error checkDeviceCount(int64_t devices, int64_t perNode, StringRef what) {
-  if (devices <= perNode || devices % perNode == 0)
+/// Gives `spec` `devices`: any count up to one node, else a multiple of a
+/// node. With an allocation unit (NVL72 trays) a count of whole units is
+/// also a layout real schedulers give: the job's NVLink domains are then the
+/// largest equal partial nodes of whole units that tile it (256 GPUs on
+/// NVL72 racks: 4 domains of 64).
+Error setDeviceCount(ClusterSpec &spec, int64_t devices, StringRef what) {
+  auto perNode = static_cast<int64_t>(spec.devicesPerNode.value);
+  auto unit = static_cast<int64_t>(spec.allocationUnit.value);
+  if (devices <= perNode || devices % perNode == 0) {
+    spec.devices = devices;
     return Error::success();
-  int64_t below = devices / perNode * perNode;
+  }
+  if (unit > 0 && devices % unit == 0) {
+    int64_t domain = perNode / unit * unit;
+    while (devices % domain)
+      domain -= unit;
+    spec.devices = devices;
+    spec.devicesPerNode.value = static_cast<double>(domain);
+    spec.devicesPerNode.source = formatv(
+        "derived: {0} devices in whole allocation units of {1} fill {2} "
+        "NVLink domains of {3} (a node holds up to {4})",
+        devices, unit, devices / domain, domain, perNode);
+    return Error::success();
+  }
+  int64_t step = unit > 0 ? unit : perNode;
+  int64_t below = devices / step * step;
   return createStringError(formatv(
-      "{0}: {1} devices is not a whole number of nodes of {2}; use {3} or {4} "
-      "(or at most {2} for part of one node)",
-      what, devices, perNode, below, below + perNode));
+      "{0}: {1} devices is not a whole number of {2} of {3}; use {4} or {5} "
+      "(or at most {6} for part of one node)",
+      what, devices, unit > 0 ? "allocation units" : "nodes", step, below,
+      below + step, perNode));
 }
 
 //===----------------------------------------------------------------------===//
@@ -557,9 +583,8 @@ Error Parser::deviceCount(const json::Object &top, ClusterSpec &spec) const {
   std::optional<int64_t> count = devices->getAsInteger();
   if (!count || *count <= 0)
     return fail("'devices' must be a positive integer, got " + show(*devices));
-  if (Error error = checkDeviceCount(*count, perNode, "'devices'"))
+  if (Error error = setDeviceCount(spec, *count, "'devices'"))
     return fail(toString(std::move(error)));
-  spec.devices = *count;
   return Error::success();
 }
 
@@ -608,6 +633,18 @@ Expected<ClusterSpec> Parser::parse(StringRef text) {
           constant(*top, "devices_per_node", "devices_per_node", Dim::Devices,
                    Range::PositiveInteger, spec.devicesPerNode))
     return error;
+  if (top->get("allocation_unit")) {
+    if (Error error =
+            constant(*top, "allocation_unit", "allocation_unit", Dim::Devices,
+                     Range::PositiveInteger, spec.allocationUnit))
+      return error;
+    auto unit = static_cast<int64_t>(spec.allocationUnit.value);
+    if (static_cast<int64_t>(spec.devicesPerNode.value) % unit != 0)
+      return fail(formatv("'allocation_unit' ({0}) must divide "
+                          "'devices_per_node' ({1})",
+                          unit,
+                          static_cast<int64_t>(spec.devicesPerNode.value)));
+  }
 
   if (Error error = device(*top, spec.device))
     return error;
@@ -749,10 +786,8 @@ Expected<ClusterSpec> loadCluster(StringRef spec) {
   if (count.getAsInteger(10, devices) || devices <= 0)
     return createStringError("device count '" + count + "' in '" + spec +
                              "' must be a positive integer");
-  auto perNode = static_cast<int64_t>(cluster->devicesPerNode.value);
-  if (Error error = checkDeviceCount(devices, perNode, "'" + spec.str() + "'"))
+  if (Error error = setDeviceCount(*cluster, devices, "'" + spec.str() + "'"))
     return error;
-  cluster->devices = devices;
   return cluster;
 }
 

@@ -88,8 +88,8 @@ const HardwareRow kHardware[] = {
      312 * kTFLOPS},
     {"a100-80g", 8, 312 * kTFLOPS, 0, 80 * kGiB, 2.039e12, 300 * kGB, 25 * kGB,
      312 * kTFLOPS},
-    {"h100-sxm", 8, 989 * kTFLOPS, 1978 * kTFLOPS, 80 * kGiB, 3.35e12, 450 * kGB,
-     50 * kGB, 989 * kTFLOPS},
+    {"h100-sxm", 8, 989 * kTFLOPS, 1978 * kTFLOPS, 80 * kGiB, 3.35e12,
+     450 * kGB, 50 * kGB, 989 * kTFLOPS},
     {"h800", 8, 989 * kTFLOPS, 1978 * kTFLOPS, 80 * kGiB, 3.35e12, 200 * kGB,
      50 * kGB, 989 * kTFLOPS},
     {"h200", 8, 989 * kTFLOPS, 1978 * kTFLOPS, 141 * kGB, 4.8e12, 450 * kGB,
@@ -241,6 +241,29 @@ TEST(ClusterSpecSyntax, DeviceCounts) {
   EXPECT_EQ(load("ascend-910b:4").nodes(), 1);
   EXPECT_EQ(load("ascend-910b:8").devices, 8);
   EXPECT_EQ(load("gb200:144").nodes(), 2);
+  EXPECT_EQ(load("gb200:144").devicesPerNode.value, 72);
+}
+
+TEST(ClusterSpecSyntax, PartlyFilledNVLinkDomains) {
+  // Schedulers give NVL72 racks out by the tray of 4: 256 GPUs run as 4
+  // NVLink domains of 64, the largest equal split of whole trays.
+  ClusterSpec racks = load("gb200:256");
+  EXPECT_EQ(racks.devices, 256);
+  EXPECT_EQ(racks.devicesPerNode.value, 64);
+  EXPECT_EQ(racks.nodes(), 4);
+  EXPECT_EQ(racks.devicesPerNode.source,
+            "derived: 256 devices in whole allocation units of 4 fill 4 "
+            "NVLink domains of 64 (a node holds up to 72)");
+  EXPECT_EQ(load("gb300:1024").devicesPerNode.value, 64);
+  EXPECT_EQ(load("gb200:100").devicesPerNode.value, 20);
+  // A count of whole trays that is no whole number of racks' worth of
+  // groups still needs whole trays.
+  EXPECT_TRUE(failsWith(loadCluster("gb200:102"),
+                        "'gb200:102': 102 devices is not a whole number of "
+                        "allocation units of 4; use 100 or 104 (or at most 72 "
+                        "for part of one node)"));
+  // Presets without trays keep whole nodes.
+  EXPECT_EQ(load("h100-sxm").allocationUnit.value, 0);
 }
 
 TEST(ClusterSpecSyntax, BadDeviceCounts) {
@@ -255,7 +278,7 @@ TEST(ClusterSpecSyntax, BadDeviceCounts) {
                         "'ascend-910b:12': 12 devices is not a whole number of "
                         "nodes of 8; use 8 or 16 (or at most 8 for part of "
                         "one node)"));
-  EXPECT_TRUE(failsWith(loadCluster("gb200:100"), "use 72 or 144"));
+  EXPECT_TRUE(failsWith(loadCluster("h100-sxm:100"), "use 96 or 104"));
 }
 
 TEST(ClusterSpecSyntax, UnknownPreset) {
@@ -571,13 +594,28 @@ TEST(ClusterFile, Units) {
                         "'device.memory.unit' must be a string, got 64"));
 }
 
+TEST(ClusterFile, AllocationUnit) {
+  json::Object three{{"value", 3}, {"unit", "devices"}};
+  EXPECT_TRUE(
+      failsWith(withValue("allocation_unit", json::Value(std::move(three))),
+                "'allocation_unit' (3) must divide 'devices_per_node' (8)"));
+  json::Object four{{"value", 4}, {"unit", "devices"}};
+  Expected<ClusterSpec> trays = parseEdited([&](json::Value &root) {
+    (*root.getAsObject())["allocation_unit"] = json::Value(std::move(four));
+    (*root.getAsObject())["devices"] = 12;
+  });
+  ASSERT_TRUE(bool(trays)) << toString(trays.takeError());
+  EXPECT_EQ(trays->devices, 12);
+  EXPECT_EQ(trays->devicesPerNode.value, 4);
+}
+
 TEST(ClusterFile, UnknownKeys) {
   EXPECT_TRUE(failsWith(
       withValue("devices_per_nod", 8),
       "cluster file 'x.json': unknown key 'devices_per_nod' at the top level "
       "(did you mean 'devices_per_node'?); expected one of schema, "
-      "description, devices, devices_per_node, device, peak_flops_for_mfu, "
-      "links"));
+      "description, devices, devices_per_node, allocation_unit, device, "
+      "peak_flops_for_mfu, links"));
   EXPECT_TRUE(failsWith(withValue("device.memroy", 1),
                         "unknown key 'memroy' in 'device' (did you mean "
                         "'memory'?)"));

@@ -97,6 +97,9 @@ struct ClusterSpec {
   std::string description;
   int64_t devices = 0;
   Constant devicesPerNode; ///< devices sharing the intra-node link
+  /// Devices a scheduler hands out at once inside a node (an NVL72 compute
+  /// tray: 4); 0 when only whole nodes are given out above one node.
+  Constant allocationUnit;
   DeviceSpec device;
   LinkSpec intraNode;      ///< HCCS / NVLink / UB
   LinkSpec interNode;      ///< RoCE / InfiniBand NIC
