@@ -74,10 +74,13 @@ GPU_PRESETS = ["a100-40g", "a100-80g", "h100-sxm", "h100-96g", "h800", "h200", "
 FP8_PRESETS = ["h100-sxm", "h100-96g", "h800", "h200", "b200", "b300", "gb200", "gb300"]
 def _fp8(argv):
     return "--precision=fp8" in argv
+def _flash(argv):
+    return "--attention=unfused" not in argv
 # calibration: constant -> (presets it applies to, JSON paths it overrides in a copy of the preset, rows it
 # applies to: None for every row of those presets)
 CONSTANTS = {"compute_efficiency_nvidia": (GPU_PRESETS, ["device.compute_efficiency"], None),
              "compute_efficiency_fp8_nvidia": (FP8_PRESETS, ["device.compute_efficiency_fp8"], _fp8),
+             "attention_efficiency_nvidia": (GPU_PRESETS, ["device.attention_efficiency"], _flash),
              "compute_efficiency_ascend": (["ascend-910b"], ["device.compute_efficiency"], None),
              "link_efficiency": (GPU_PRESETS + ["ascend-910b"], ["links.*.efficiency"], None)}
 MIN_ROWS_PER_CONSTANT = 2  # never fit a constant to one row
@@ -567,7 +570,7 @@ def main():
     full_run = not args.rows and not args.calibrate and args.calibration == default_cal
     expressed, skipped, omitted = prepare(rows, args.moe_plan, clean=full_run)  # clean: drop stale configs
     if args.calibrate:
-        grids = {c: [None] + [float(x) for x in (args.grid_compute if c.startswith("compute") else
+        grids = {c: [None] + [float(x) for x in (args.grid_compute if c.startswith(("compute", "attention")) else
                                                  args.grid_link).split(",")] for c in CONSTANTS}
         names = [c for c in args.constants.split(",") if c]
         unknown = [c for c in names if c not in CONSTANTS]

@@ -155,7 +155,9 @@ def Ascend_CubeOp : Ascend_InProgramOp<"cube"> {
     lowering, which knows the kernel (flash attention moves far fewer bytes
     than its shape suggests); the shape drives the efficiency model:
     alignment to 16 and 256 and how many Cube cores the tiles fill. `fp8`
-    runs it on the matrix unit's FP8 path.
+    runs it on the matrix unit's FP8 path; `flash` marks a fused flash-
+    attention kernel, which reaches its own share of the peak (softmax and
+    masking inside the kernel, the backward's recomputation and atomics).
 
     ```mlir
     ascend.cube "moe3.experts.fc1" flops = 1, bytes = 2, shape = [512, 4096, 7680], groups = 8
@@ -164,11 +166,12 @@ def Ascend_CubeOp : Ascend_InProgramOp<"cube"> {
   let arguments = (ins StrAttr:$name, Ascend_Count:$flops, Ascend_Count:$bytes,
                        DenseI64ArrayAttr:$shape,
                        DefaultValuedAttr<Ascend_Positive, "1">:$groups,
-                       UnitAttr:$fp8,
+                       UnitAttr:$fp8, UnitAttr:$flash,
                        DefaultValuedAttr<Ascend_Stream, "Stream::Compute">:$stream);
   let assemblyFormat = [{
     $name `flops` `=` $flops `,` `bytes` `=` $bytes `,` `shape` `=` $shape
-    (`,` `groups` `=` $groups^)? (`fp8` $fp8^)? (`stream` `(` $stream^ `)`)?
+    (`,` `groups` `=` $groups^)? (`fp8` $fp8^)? (`flash` $flash^)?
+    (`stream` `(` $stream^ `)`)?
     attr-dict
   }];
   let hasVerifier = 1;

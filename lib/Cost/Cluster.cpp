@@ -204,8 +204,10 @@ constexpr Field<DeviceSpec> kDeviceFields[] = {
      &DeviceSpec::runtimeReserveBytes},
 };
 
-/// Optional: without it the FP8 path has the BF16 path's efficiency.
+/// Optional: without them the FP8 path and flash attention have the BF16
+/// GEMMs' efficiency.
 constexpr StringLiteral kFP8EfficiencyKey = "compute_efficiency_fp8";
+constexpr StringLiteral kAttentionEfficiencyKey = "attention_efficiency";
 
 constexpr Field<LinkSpec> kLinkFields[] = {
     {"bandwidth", Dim::ByteRate, Range::Positive, &LinkSpec::bandwidth},
@@ -541,6 +543,7 @@ Error Parser::device(const json::Object &top, DeviceSpec &out) const {
   SmallVector<StringRef> keys = keysOf(ArrayRef(kDeviceFields));
   keys.insert(keys.begin(), "name");
   keys.push_back(kFP8EfficiencyKey);
+  keys.push_back(kAttentionEfficiencyKey);
   if (Error error = checkKeys(**object, "device", keys))
     return error;
   Expected<std::string> name = getString(**object, "name", "device.name");
@@ -549,15 +552,23 @@ Error Parser::device(const json::Object &top, DeviceSpec &out) const {
   out.name = *name;
   if (Error error = fields(**object, "device", ArrayRef(kDeviceFields), out))
     return error;
-  if (!(*object)->get(kFP8EfficiencyKey)) {
-    out.computeEfficiencyFP8 = out.computeEfficiency;
-    out.computeEfficiencyFP8.source =
-        "device.compute_efficiency (the file gives no FP8 value)";
-    return Error::success();
-  }
-  return constant(**object, kFP8EfficiencyKey,
-                  dotted("device", kFP8EfficiencyKey), Dim::Fraction,
-                  Range::Fraction, out.computeEfficiencyFP8);
+  auto optionalEfficiency = [&](StringLiteral key, StringRef what,
+                                Constant &into) -> Error {
+    if (!(*object)->get(key)) {
+      into = out.computeEfficiency;
+      into.source = ("device.compute_efficiency (the file gives no " + what +
+                     " value)")
+                        .str();
+      return Error::success();
+    }
+    return constant(**object, key, dotted("device", key), Dim::Fraction,
+                    Range::Fraction, into);
+  };
+  if (Error error =
+          optionalEfficiency(kFP8EfficiencyKey, "FP8", out.computeEfficiencyFP8))
+    return error;
+  return optionalEfficiency(kAttentionEfficiencyKey, "flash-attention",
+                            out.attentionEfficiency);
 }
 
 Error Parser::links(const json::Object &top, ClusterSpec &spec) const {
@@ -734,6 +745,8 @@ ClusterSpec::constants() const {
     result.emplace_back(dotted("device", field.key), &(device.*field.member));
   result.emplace_back(dotted("device", kFP8EfficiencyKey),
                       &device.computeEfficiencyFP8);
+  result.emplace_back(dotted("device", kAttentionEfficiencyKey),
+                      &device.attentionEfficiency);
   auto addLink = [&](const std::string &path, const LinkSpec &link) {
     for (const Field<LinkSpec> &field : kLinkFields)
       result.emplace_back(dotted(path, field.key), &(link.*field.member));

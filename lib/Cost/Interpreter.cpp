@@ -223,6 +223,7 @@ std::optional<double> opDuration(Operation *op, const ClusterSpec &cluster) {
         work.shape = {shape[0], shape[1], shape[2]};
         work.groups = k.getGroups();
         work.fp8 = k.getFp8();
+        work.flash = k.getFlash();
         return kernelTime(work, cluster.device);
       })
       .Case<VectorOp>([&](VectorOp k) {

@@ -43,8 +43,9 @@ double kernelTime(const KernelWork &work, const DeviceSpec &device) {
     return device.vectorLaunch.value + std::max(compute, memory);
   }
   const Constant &peak = work.fp8 ? device.cubeFlopsFP8 : device.cubeFlopsBF16;
-  const Constant &efficiency =
-      work.fp8 ? device.computeEfficiencyFP8 : device.computeEfficiency;
+  const Constant &efficiency = work.flash ? device.attentionEfficiency
+                               : work.fp8 ? device.computeEfficiencyFP8
+                                          : device.computeEfficiency;
   double compute = work.flops / (peak.value * efficiency.value *
                                  cubeShapeEfficiency(work, device));
   return device.cubeLaunch.value + std::max(compute, memory);

@@ -208,6 +208,7 @@ public:
     forward.shape = {seq / s.cp, seq, qkDim + vDim};
     forward.groups = batch * heads;
     forward.isAttentionCore = true;
+    forward.flash = true;
     WorkItem back = forward;
     back.name += ".bwd";
     back.flops = forward.flops * 5 / 2;

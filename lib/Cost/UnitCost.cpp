@@ -39,6 +39,7 @@ double workTime(const WorkItem &item, const Grids &grids,
     work.shape = item.shape;
     work.groups = item.groups;
     work.fp8 = item.fp8;
+    work.flash = item.flash;
     return kernelTime(work, cluster.device);
   }
   case WorkItem::Kind::Vector:

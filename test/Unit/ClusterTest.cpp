@@ -142,7 +142,7 @@ TEST(ClusterPresets, EveryConstantHasASource) {
     std::vector<std::pair<std::string, const Constant *>> constants =
         c.constants();
     // devices_per_node, 14 device fields, 3 per link, the MFU peak.
-    EXPECT_EQ(constants.size(), 1 + 16 + 4 * c.innerTiers.size() + 3 + 3 + 1);
+    EXPECT_EQ(constants.size(), 1 + 17 + 4 * c.innerTiers.size() + 3 + 3 + 1);
     for (const auto &[path, constant] : constants)
       EXPECT_FALSE(constant->source.empty()) << path;
   }
@@ -196,23 +196,24 @@ TEST(ClusterPresets, Ascend910CTiers) {
 
   std::vector<std::pair<std::string, const Constant *>> constants =
       c.constants();
-  EXPECT_EQ(constants[17].first, "links.inner[0].devices");
-  EXPECT_EQ(constants[18].first, "links.inner[0].bandwidth");
+  EXPECT_EQ(constants[18].first, "links.inner[0].devices");
+  EXPECT_EQ(constants[19].first, "links.inner[0].bandwidth");
 }
 
 TEST(ClusterPresets, ConstantNamesAreStable) {
   ClusterSpec c = load("h100-sxm");
   std::vector<std::pair<std::string, const Constant *>> constants =
       c.constants();
-  ASSERT_EQ(constants.size(), 24u);
+  ASSERT_EQ(constants.size(), 25u);
   EXPECT_EQ(constants.front().first, "devices_per_node");
   EXPECT_EQ(constants[1].first, "device.cube_flops_bf16");
   EXPECT_EQ(constants[4].first, "device.memory");
   EXPECT_EQ(constants[13].first, "device.matrix_cores");
   EXPECT_EQ(constants[15].first, "device.runtime_reserve");
   EXPECT_EQ(constants[16].first, "device.compute_efficiency_fp8");
-  EXPECT_EQ(constants[17].first, "links.intra_node.bandwidth");
-  EXPECT_EQ(constants[22].first, "links.inter_node.efficiency");
+  EXPECT_EQ(constants[17].first, "device.attention_efficiency");
+  EXPECT_EQ(constants[18].first, "links.intra_node.bandwidth");
+  EXPECT_EQ(constants[23].first, "links.inter_node.efficiency");
   EXPECT_EQ(constants.back().first, "peak_flops_for_mfu");
   EXPECT_EQ(constants[4].second, &c.device.memoryBytes);
 }
@@ -499,6 +500,20 @@ TEST(ClusterFile, MissingFields) {
                         "'device.memory.value' is missing"));
   EXPECT_TRUE(failsWith(without("peak_flops_for_mfu"),
                         "'peak_flops_for_mfu' is missing"));
+}
+
+TEST(ClusterFile, AttentionEfficiencyIsOptional) {
+  Expected<ClusterSpec> c = parseCluster(kUserFile, "my-cluster.json");
+  ASSERT_TRUE(bool(c)) << toString(c.takeError());
+  EXPECT_EQ(c->device.attentionEfficiency.value,
+            c->device.computeEfficiency.value);
+  EXPECT_EQ(c->device.attentionEfficiency.source,
+            "device.compute_efficiency (the file gives no flash-attention "
+            "value)");
+  json::Object bad{{"value", 0}, {"unit", "fraction"}};
+  EXPECT_TRUE(failsWith(
+      withValue("device.attention_efficiency", json::Value(std::move(bad))),
+      "'device.attention_efficiency.value' must be in"));
 }
 
 TEST(ClusterFile, FP8EfficiencyIsOptional) {

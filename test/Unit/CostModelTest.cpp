@@ -82,6 +82,21 @@ TEST(KernelCost, FP8GemmsUseTheFP8PeakAndEfficiency) {
   EXPECT_LT(fp8, bf16);
 }
 
+TEST(KernelCost, FlashAttentionHasItsOwnEfficiency) {
+  llvm::Expected<ClusterSpec> h100 = loadCluster("h100-sxm");
+  ASSERT_TRUE(bool(h100));
+  const DeviceSpec &d = h100->device;
+  KernelWork core{ComputeUnit::Cube, 2.0 * 4096 * 4096 * 256 * 32, 0,
+                  {4096, 4096, 256}, 32};
+  double gemm = kernelTime(core, d);
+  core.flash = true;
+  double flash = kernelTime(core, d);
+  double launch = d.cubeLaunch.value;
+  EXPECT_NEAR((flash - launch) / (gemm - launch),
+              d.computeEfficiency.value / d.attentionEfficiency.value, 1e-9);
+  EXPECT_GT(flash, gemm); // fused attention reaches less than a GEMM
+}
+
 TEST(KernelCost, VectorKernelsAreMemoryBound) {
   DeviceSpec d = ascend910b().device;
   KernelWork norm{ComputeUnit::Vector, 4.0 * 4096 * 7680,

@@ -79,6 +79,9 @@ struct DeviceSpec {
   /// The same on the FP8 path, whose GEMMs reach a smaller share of their
   /// (doubled) peak; a file without it uses computeEfficiency.
   Constant computeEfficiencyFP8;
+  /// The share of the matrix peak a fused flash-attention kernel reaches; a
+  /// file without it uses computeEfficiency.
+  Constant attentionEfficiency;
   Constant memoryEfficiency;  ///< best achievable fraction of HBM bandwidth
   Constant cubeLaunch;       ///< per-kernel host/launch cost of a matrix op, s
   Constant vectorLaunch;     ///< per-kernel cost of a vector op, s

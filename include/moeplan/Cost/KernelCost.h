@@ -28,6 +28,7 @@ struct KernelWork {
   std::array<int64_t, 3> shape = {1, 1, 1}; ///< [m, n, k] for Cube kernels
   int64_t groups = 1;
   bool fp8 = false; ///< a Cube kernel on the FP8 path
+  bool flash = false; ///< a fused flash-attention kernel
 };
 
 /// The fraction of the matrix unit's peak a Cube kernel of this shape can

@@ -43,6 +43,7 @@ struct WorkItem {
   /// The flash-attention core, which selective recompute reruns.
   bool isAttentionCore = false;
   bool fp8 = false; ///< a linear layer's GEMM run in FP8
+  bool flash = false; ///< a flash-attention kernel (forward or backward)
   CollectiveKind collective = CollectiveKind::AllReduce; ///< Collective only
   Group group = Group::TP;                               ///< Collective only
   /// The collective's name within its op ("sp_gather", "all_to_all"),

@@ -100,7 +100,7 @@ void ConvertMoEToAscendPass::emit(OpBuilder &b, Location loc,
     case WorkItem::Kind::Cube:
       ascend::CubeOp::create(b, loc, k.name, k.flops, k.bytes,
                              b.getDenseI64ArrayAttr(k.shape), k.groups, k.fp8,
-                             ascend::Stream::Compute);
+                             k.flash, ascend::Stream::Compute);
       ++numKernels;
       break;
     case WorkItem::Kind::Vector:

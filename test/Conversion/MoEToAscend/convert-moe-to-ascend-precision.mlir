@@ -10,7 +10,7 @@
 // stay bf16.
 // CHECK: ascend.vector "dense0.attention.qkv_proj.quantize" flops = 65536, bytes = 131072
 // CHECK-NEXT: ascend.cube "dense0.attention.qkv_proj" flops = 25165824, bytes = 278528, shape = [256, 384, 128] fp8
-// CHECK: ascend.cube "dense0.attention.core" {{.*}}groups = 2{{$}}
+// CHECK: ascend.cube "dense0.attention.core" {{.*}}groups = 2 flash{{$}}
 // CHECK: ascend.cube "dense0.mlp.fc1" {{.*}} fp8
 // CHECK-NOT: lm_head.quantize
 // CHECK: ascend.cube "lm_head" {{.*}}shape = [256, 1000, 128]{{$}}
