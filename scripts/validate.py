@@ -240,7 +240,8 @@ def build_invocation(row, supported, omitted, recipes=()):
     if FSDP.search(t.get("optimizer_sharding") or ""):
         notes.append("FSDP modelled as the distributed optimizer (ZeRO-1: parameters gathered once per step, "
                      "not per micro-batch; sharded parameters not counted in memory)")
-    offload = str(((recipe or {}).get("other") or {}).get("cpu_offloading") or "")
+    other = (recipe or {}).get("other") or {}  # the recipe's other settings
+    offload = str(other.get("cpu_offloading") or "")
     if offload.startswith("activations"):
         # The recipe offloads activations to host instead of recomputing: let moe-select-memory swap.
         argv += ["--recompute=auto", "--swap"]
@@ -249,7 +250,7 @@ def build_invocation(row, supported, omitted, recipes=()):
         argv.append(f"--recompute={rc[0]}")
     else:
         notes.append(f"recompute '{rc_text}': moe-plan's default")
-    balanced = str(((recipe or {}).get("other") or {}).get("moe_router_force_load_balancing") or "")
+    balanced = str(other.get("moe_router_force_load_balancing") or "")
     if moe and (balanced.startswith("True") or "forced-balanced" in (row.get("notes") or "")):
         argv.append("--routing-skew=0")
         notes.append("forced-balanced routing: --routing-skew=0")
@@ -404,8 +405,8 @@ def fp8_pairs(expressed):
         tech = re.sub(r"\s*\+?\s*float8", "", e["row"]["training"].get("techniques") or "", flags=re.I)
         return (e["row"]["source"]["title"], tech, tuple(a for a in e["argv"] if a != "--precision=fp8"))
     ran = [e for e in expressed if "tps" in e["result"]]
-    bf16 = {key(e): e for e in ran if "--precision=fp8" not in e["argv"]}
-    return [(bf16[key(e)], e) for e in ran if "--precision=fp8" in e["argv"] and key(e) in bf16]
+    bf16 = {key(e): e for e in ran if not _fp8(e["argv"])}
+    return [(bf16[key(e)], e) for e in ran if _fp8(e["argv"]) and key(e) in bf16]
 
 def write_report(path, n_rows, expressed, skipped, omitted, summ):
     L = ["# Validation: moe-plan against published training runs", "",

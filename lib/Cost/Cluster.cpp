@@ -650,11 +650,11 @@ Expected<ClusterSpec> Parser::parse(StringRef text) {
                      Range::PositiveInteger, spec.allocationUnit))
       return error;
     auto unit = static_cast<int64_t>(spec.allocationUnit.value);
-    if (static_cast<int64_t>(spec.devicesPerNode.value) % unit != 0)
+    auto perNode = static_cast<int64_t>(spec.devicesPerNode.value);
+    if (perNode % unit != 0)
       return fail(formatv("'allocation_unit' ({0}) must divide "
                           "'devices_per_node' ({1})",
-                          unit,
-                          static_cast<int64_t>(spec.devicesPerNode.value)));
+                          unit, perNode));
   }
 
   if (Error error = device(*top, spec.device))
