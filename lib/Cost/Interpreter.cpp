@@ -135,8 +135,8 @@ CommKind commKindOf(Operation *op, Stream stream) {
 /// The extent of a collective's group on its grid.
 GroupExtent groupOf(Operation *op, FlatSymbolRefAttr gridName,
                     ArrayRef<int16_t> axes) {
-  SymbolTableCollection symbols;
-  shard::GridOp grid = shard::getGridOrNull(op, gridName, symbols);
+  // A lookup without building a symbol table: a plan holds a few grids.
+  auto grid = SymbolTable::lookupNearestSymbolFrom<shard::GridOp>(op, gridName);
   return groupExtent(grid.getShape(), axes);
 }
 
@@ -355,7 +355,7 @@ private:
     }
     case StepKind::Save:
     case StepKind::SwapIn:
-      changeLive(state, free, step.bytes);
+      changeLive(state, step.bytes);
       [[fallthrough]];
     case StepKind::Work:
     case StepKind::SwapOut:
@@ -374,10 +374,10 @@ private:
         free += step.duration;
       }
       if (step.kind == StepKind::SwapOut)
-        changeLive(state, free, -step.bytes);
+        changeLive(state, -step.bytes);
       break;
     case StepKind::Release:
-      changeLive(state, free, -step.bytes);
+      changeLive(state, -step.bytes);
       break;
     }
     if (step.stream != Stream::DP && step.stream != Stream::Host)
@@ -392,11 +392,10 @@ public:
       state.result.communication[static_cast<int>(kind)].exposed += time;
   }
 
-  static void changeLive(StageState &state, double time, int64_t delta) {
+  static void changeLive(StageState &state, int64_t delta) {
     state.live += delta;
     state.result.peakActivationBytes =
         std::max(state.result.peakActivationBytes, state.live);
-    state.result.memoryTimeline.emplace_back(time, state.live);
   }
 };
 } // namespace
@@ -418,6 +417,19 @@ FailureOr<SimulationResult> simulate(PlanOp plan, const ClusterSpec &cluster,
         compiler.compile(program);
 
   SimulationResult result;
+  // One micro-batch's forward and backward per virtual stage: its kernels
+  // and blocking collectives on the compute and comm streams, the work of
+  // the first or last micro-batch only apart.
+  result.stageTimes.assign(stages * chunks, 0);
+  for (auto &[key, program] : programs) {
+    auto [stage, chunk, phase] = key;
+    if (phase == Phase::Optimizer)
+      continue;
+    for (const Step &step : program.steps)
+      if (step.isKernel && !step.only &&
+          (step.stream == Stream::Compute || step.stream == Stream::Comm))
+        result.stageTimes[chunk * stages + stage] += step.duration;
+  }
   std::vector<StageState> state(stages);
   for (StageMemoryOp memory : plan.getStageMemories()) {
     StageResult &stage = state[memory.getStage()].result;

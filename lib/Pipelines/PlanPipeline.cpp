@@ -22,8 +22,7 @@ static int64_t devicesPerNodeOf(llvm::StringRef spec) {
   return cluster->devicesPerNode.value;
 }
 
-void buildDecisionPipeline(OpPassManager &pm,
-                           const PlanPipelineOptions &options) {
+void addShardPass(OpPassManager &pm, const PlanPipelineOptions &options) {
   MoEShardPassOptions shard;
   shard.cluster = options.cluster;
   shard.tp = options.tp;
@@ -43,6 +42,11 @@ void buildDecisionPipeline(OpPassManager &pm,
   shard.attention = options.attention;
   shard.routingSkew = options.routingSkew;
   pm.addPass(createMoEShardPass(shard));
+}
+
+void buildDecisionPipeline(OpPassManager &pm,
+                           const PlanPipelineOptions &options) {
+  addShardPass(pm, options);
 
   // The node size decides the expert group's split across nodes, which
   // names some communications.

@@ -270,29 +270,31 @@ FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
   if (failed(simulation))
     return failure();
   result.simulation = std::move(*simulation);
-  result.pipeline.stageTimes = stageTimesOf(plan, cluster);
+  result.pipeline.stageTimes = result.simulation.stageTimes;
   return result;
 }
 
-std::vector<double> stageTimesOf(ascend::PlanOp plan,
-                                 const ClusterSpec &cluster) {
-  ascend::ScheduleOp schedule = plan.getSchedule();
-  std::vector<double> times(schedule.getStages() * schedule.getChunks(), 0);
-  for (ascend::ProgramOp program : plan.getPrograms()) {
-    if (program.getPhase() == ascend::Phase::Optimizer)
-      continue;
-    double &time =
-        times[program.getChunk() * schedule.getStages() + program.getStage()];
-    program.walk([&](Operation *op) {
-      auto stream = op->getAttrOfType<ascend::StreamAttr>("stream");
-      if (!stream || op->hasAttr("only") ||
-          (stream.getValue() != ascend::Stream::Compute &&
-           stream.getValue() != ascend::Stream::Comm))
-        return;
-      time += opDuration(op, cluster).value_or(0);
-    });
+FailureOr<int64_t> staticMemoryBound(moe::ModelOp model,
+                                     const ClusterSpec &cluster,
+                                     const PlanRequest &request) {
+  OwningOpRef<ModuleOp> module = ModuleOp::create(model.getLoc());
+  OpBuilder builder = OpBuilder::atBlockEnd(module->getBody());
+  auto copy = cast<moe::ModelOp>(builder.clone(*model));
+  PlanPipelineOptions options;
+  setPipelineOptions(options, request, cluster);
+  PassManager shard(model.getContext());
+  addShardPass(shard, options);
+  if (failed(shard.run(*module)))
+    return failure();
+  std::optional<StagePricing> pricing = StagePricing::of(copy, cluster);
+  auto layout = copy->getAttrOfType<moe::LayoutAttr>(moe::kLayoutAttr);
+  double statics = 0;
+  for (Operation &op : copy.getBody().front()) {
+    UnitWork work = unitWorkOf(&op, pricing->shape, pricing->sharding);
+    statics += pricing->weightAndGradBytes(work) + pricing->optimizerBytes(work);
   }
-  return times;
+  return int64_t(statics / layout.getPp()) +
+         cluster.device.runtimeReserveBytes.value;
 }
 
 static bool isLayerUnit(StringRef name) {

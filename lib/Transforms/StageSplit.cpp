@@ -102,50 +102,62 @@ std::optional<StageSplit> splitStages(ArrayRef<StageUnit> units, int64_t pp,
       return std::tie(slowest, squares) < std::tie(other.slowest, other.squares);
     }
   };
-  std::vector<std::vector<Split>> best(stages + 1, std::vector<Split>(n + 1));
-  std::vector<std::vector<int64_t>> cut(stages + 1,
-                                        std::vector<int64_t>(n + 1, 0));
-  best[0][0] = {0, 0};
+  // Flat tables, row j for stages [0, j).
+  std::vector<Split> best((stages + 1) * (n + 1));
+  std::vector<int64_t> cut((stages + 1) * (n + 1), 0);
+  auto at = [&](int64_t j, int64_t i) { return j * (n + 1) + i; };
+  best[at(0, 0)] = {0, 0};
+  const bool bounded = std::isfinite(budget);
   for (int64_t j = 1; j <= stages; ++j)
     for (int64_t i = 0; i <= n; ++i) {
       // Units [k, i) as stage j - 1, growing the stage backwards: the units'
-      // bounds and the memory only tighten, so the first misfit ends it.
+      // bounds and the memory only tighten, and the stage's time only grows,
+      // so the first misfit ends it, and so does a time over the slowest
+      // stage of the best split so far (no smaller k can beat it).
       int64_t part = j - 1, from = 0, to = stages - 1;
       double transient = 0;
+      Split &chosen = best[at(j, i)];
       for (int64_t k = i; k >= 0; --k) {
         if (k < i) {
           from = std::max(from, lowest[k]);
           to = std::min(to, highest[k]);
           transient = std::max(transient, units[k].transientBytes);
         }
-        double memory = statics[i] - statics[k] +
-                        std::max((saved[i] - saved[k]) * flights[part] + transient,
-                                 host[i] - host[k]);
-        if (from > part || memory > budget)
+        if (from > part)
           break;
-        const Split &before = best[j - 1][k];
+        if (bounded) {
+          double memory =
+              statics[i] - statics[k] +
+              std::max((saved[i] - saved[k]) * flights[part] + transient,
+                       host[i] - host[k]);
+          if (memory > budget)
+            break;
+        }
+        int64_t time = prefix[i] - prefix[k];
+        if (chosen.slowest != kUnreachable && time > chosen.slowest)
+          break;
+        const Split &before = best[at(j - 1, k)];
         if (before.slowest == kUnreachable || part > to)
           continue;
-        int64_t time = prefix[i] - prefix[k];
         Split split{std::max(before.slowest, time),
                     before.squares + double(time) * double(time)};
-        if (split < best[j][i]) {
-          best[j][i] = split;
-          cut[j][i] = k;
+        if (split < chosen) {
+          chosen = split;
+          cut[at(j, i)] = k;
         }
       }
     }
-  if (best[stages][n].slowest == kUnreachable)
+  if (best[at(stages, n)].slowest == kUnreachable)
     return std::nullopt;
   StageSplit result;
   result.stage.assign(n, 0);
   for (int64_t j = stages, i = n; j > 0; --j) {
-    int64_t k = cut[j][i];
+    int64_t k = cut[at(j, i)];
     for (int64_t u = k; u < i; ++u)
       result.stage[u] = j - 1;
     i = k;
   }
-  result.slowestNanos = best[stages][n].slowest;
+  result.slowestNanos = best[at(stages, n)].slowest;
   return result;
 }
 
@@ -193,15 +205,23 @@ std::optional<StagePricing> StagePricing::of(ModelOp model,
   return p;
 }
 
+// Mixed precision: bf16 weights, fp32 gradients, fp32 master weights and
+// two Adam moments, sharded by the distributed optimizer.
+double StagePricing::weightAndGradBytes(const UnitWork &work) const {
+  return 6 * double(work.denseParams + work.expertParams);
+}
+
+double StagePricing::optimizerBytes(const UnitWork &work) const {
+  return 12 * (work.denseParams / denseShards +
+               work.expertParams / expertShards);
+}
+
 void StagePricing::price(StageUnit &unit, const UnitWork &work,
                          const PricedUnit &priced) const {
   unit.cost = priced.time();
   unit.transientBytes = priced.transientBytes();
-  // Mixed precision: bf16 weights, fp32 gradients, fp32 master weights and
-  // two Adam moments, sharded by the distributed optimizer.
-  double dense = work.denseParams, expert = work.expertParams;
-  double optimizer = 12 * (dense / denseShards + expert / expertShards);
-  unit.staticBytes = 6 * (dense + expert) + (swapOptimizer ? 0 : optimizer);
+  double optimizer = optimizerBytes(work);
+  unit.staticBytes = weightAndGradBytes(work) + (swapOptimizer ? 0 : optimizer);
   unit.hostOptimizerBytes = swapOptimizer ? optimizer : 0;
   unit.optimizerBytes = optimizer;
   unit.savedBytes = priced.savedBytes(layerInput);

@@ -11,14 +11,19 @@
 #include "moeplan/Export/PlanJSON.h"
 #include "moeplan/Export/Report.h"
 #include "moeplan/Import/HFConfigImport.h"
+#include "moeplan/Search/LayoutSearch.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
+
+#include <thread>
 
 using namespace mlir;
 using namespace moeplan;
@@ -150,6 +155,43 @@ cl::opt<std::string> flopsConventionName(
     cl::desc("FLOPs-per-token convention: megatron-core (default), "
              "megatron-core-legacy, narayanan-hardware, palm, 6n-active"),
     cl::init("megatron-core"), cl::cat(category));
+cl::opt<bool> searchLayouts_(
+    "search",
+    cl::desc("Search the layouts: every dimension and option not given on "
+             "the command line (TP, PP, VPP, EP, ETP, CP, micro-batch, "
+             "TP-extended EP, hierarchical all-to-all, distributed optimizer, "
+             "forward/backward overlap) is enumerated and each candidate "
+             "planned and priced as a single plan is; the best is reported "
+             "(docs/search.md)"),
+    cl::cat(category));
+cl::opt<std::string> searchCSV(
+    "search-csv",
+    cl::desc("With --search, write every candidate with its prediction or "
+             "why it was rejected"),
+    cl::value_desc("FILE"), cl::cat(category));
+cl::opt<std::string> objective(
+    "objective",
+    cl::desc("With --search: throughput (default: most tokens/s per device "
+             "that fits) or memory (least peak memory; recompute full unless "
+             "--recompute is given)"),
+    cl::init("throughput"), cl::cat(category));
+cl::opt<int64_t> maxTp("max-tp",
+                       cl::desc("With --search, the largest TP to try "
+                                "(default: the node size)"),
+                       cl::cat(category));
+cl::opt<std::string> runtimeName_(
+    "runtime",
+    cl::desc("With --search, keep only plans this runtime can run, priced as "
+             "its flags run them: mindspeed or megatron"),
+    cl::cat(category));
+cl::opt<unsigned> threads(
+    "threads",
+    cl::desc("With --search, threads to evaluate with (default: the "
+             "machine's cores; the result does not depend on it)"),
+    cl::cat(category));
+cl::opt<unsigned> topPlans("top",
+                           cl::desc("With --search, plans to list (default 10)"),
+                           cl::init(10), cl::cat(category));
 cl::opt<std::string> outputPath("o", cl::desc("Write the report to FILE"),
                                 cl::value_desc("FILE"), cl::init("-"),
                                 cl::cat(category));
@@ -172,6 +214,85 @@ OwningOpRef<ModuleOp> loadModel(llvm::SourceMgr &sourceMgr,
     return importHFConfig(text, modelPath, &context);
   return parseSourceFile<ModuleOp>(sourceMgr, &context);
 }
+/// Runs the layout search around `request` (the flags given fix their
+/// dimension), writes the CSV and the table, and returns the best plan's
+/// request.
+FailureOr<PlanRequest> searchFor(const PlanRequest &request, moe::ModelOp model,
+                                 const ClusterSpec &cluster,
+                                 FlopsConvention convention,
+                                 std::optional<Runtime> runtime,
+                                 std::string &table) {
+  SearchRequest search;
+  search.base = request;
+  auto given = [](const cl::opt<int64_t> &option) -> std::optional<int64_t> {
+    if (option.getNumOccurrences())
+      return option.getValue();
+    return std::nullopt;
+  };
+  auto givenFlag = [](const cl::opt<bool> &option) -> std::optional<bool> {
+    if (option.getNumOccurrences())
+      return option.getValue();
+    return std::nullopt;
+  };
+  search.tp = given(tensorParallel);
+  search.pp = given(pipelineParallel);
+  search.vpp = given(virtualPipeline);
+  search.ep = given(expertParallel);
+  search.etp = given(expertTensorParallel);
+  search.cp = given(contextParallel);
+  search.microBatch = given(microBatch);
+  search.tpExtendEp = givenFlag(tpExtendEp);
+  search.hierarchicalA2a = givenFlag(hierarchicalA2a);
+  search.distributedOptimizer = givenFlag(distributedOptimizer);
+  search.fbOverlap = givenFlag(fbOverlap);
+  if (recompute.getNumOccurrences())
+    search.recompute = recompute.getValue();
+  search.objective = objective == "memory" ? SearchObjective::Memory
+                                           : SearchObjective::Throughput;
+  search.maxTp = maxTp;
+  search.runtime = runtime;
+  search.threads = threads.getNumOccurrences()
+                       ? threads.getValue()
+                       : std::max(1u, std::thread::hardware_concurrency());
+
+  // A progress line on a terminal: done, valid, best so far, rate.
+  bool terminal = llvm::sys::Process::StandardErrIsDisplayed();
+  auto progress = [&](const SearchProgress &p) {
+    if (!terminal)
+      return;
+    llvm::errs() << llvm::format(
+        "\rsearch: %zu/%zu candidates, %zu valid, best %.1f tokens/s per "
+        "device, %.0f/s ",
+        p.done, p.total, p.valid, p.bestTokensPerDevice,
+        p.done / std::max(p.seconds, 1e-9));
+    if (p.done == p.total)
+      llvm::errs() << "\n";
+  };
+  FailureOr<SearchResult> result =
+      searchLayouts(model, cluster, search, convention, progress);
+  if (failed(result))
+    return failure();
+  if (!searchCSV.empty()) {
+    std::string error;
+    std::unique_ptr<llvm::ToolOutputFile> file =
+        openOutputFile(searchCSV, &error);
+    if (!file) {
+      fail(error);
+      return failure();
+    }
+    writeSearchCSV(*result, file->os());
+    file->keep();
+  }
+  llvm::raw_string_ostream os(table);
+  writeSearchTable(*result, cluster, topPlans, os);
+  if (result->ranking.empty()) {
+    llvm::errs() << table;
+    fail("no candidate of the search fits; the first rejection: " +
+         result->candidates.front().rejected);
+    return failure();
+  }
+  return result->candidates[result->ranking.front()].request;
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -187,7 +308,8 @@ int main(int argc, char **argv) {
          {std::pair<llvm::StringRef, cl::opt<int64_t> *>{"--seq", &seqLength},
           {"--global-batch", &globalBatch},
           {"--micro-batch", &microBatch}})
-      if (!option->getNumOccurrences())
+      if (!option->getNumOccurrences() &&
+          !(searchLayouts_ && option == &microBatch))
         return fail(flag + " is required with --cluster");
   } else {
     for (llvm::StringRef flag :
@@ -195,10 +317,33 @@ int main(int argc, char **argv) {
           "sp", "tp-extend-ep", "hierarchical-a2a", "routing-skew", "attention", "precision", "fb-overlap", "pipeline-layout", "emit-plan",
           "emit-mindspeed", "emit-megatron",
           "recompute", "swap", "distributed-optimizer", "emit-trace",
-          "allow-oom"})
+          "allow-oom", "search"})
       if (cl::getRegisteredOptions().lookup(flag)->getNumOccurrences())
         return fail("--" + flag + " needs a cluster to plan for: add --cluster");
   }
+  if (!searchLayouts_)
+    for (llvm::StringRef flag :
+         {"search-csv", "objective", "max-tp", "runtime", "threads", "top"})
+      if (cl::getRegisteredOptions().lookup(flag)->getNumOccurrences())
+        return fail("--" + flag + " is an option of the layout search: add "
+                    "--search");
+  std::optional<Runtime> searchRuntime;
+  if (runtimeName_ == "mindspeed")
+    searchRuntime = Runtime::MindSpeedLLM;
+  else if (runtimeName_ == "megatron")
+    searchRuntime = Runtime::MegatronLM;
+  else if (runtimeName_.getNumOccurrences())
+    return fail("unknown --runtime '" + runtimeName_ +
+                "'; expected mindspeed or megatron");
+  if (objective != "throughput" && objective != "memory")
+    return fail("unknown --objective '" + objective +
+                "'; expected throughput or memory");
+  if (maxTp.getNumOccurrences() && maxTp <= 0)
+    return fail("--max-tp must be a positive number, got " +
+                llvm::Twine(maxTp.getValue()));
+  if (threads.getNumOccurrences() && (threads == 0 || threads > 256))
+    return fail("--threads must be from 1 to 256, got " +
+                llvm::Twine(threads.getValue()));
   int64_t seq = seqLength.getNumOccurrences() ? seqLength.getValue() : 4096;
   if (seq <= 0)
     return fail("--seq must be a positive number of tokens, got " +
@@ -243,6 +388,7 @@ int main(int argc, char **argv) {
   Report report{*summary};
 
   std::optional<ClusterSpec> cluster;
+  std::string searchTable; ///< the search's table, before the report
   FailureOr<PlanResult> plan = failure();
   PlanRequest lastRequest; ///< what `plan` was asked with
   if (planning) {
@@ -302,6 +448,14 @@ int main(int argc, char **argv) {
       request.fbOverlap = fbOverlap;
     request.pipelineLayout = pipelineLayout;
     request.distributedOptimizer = distributedOptimizer;
+    if (searchLayouts_) {
+      FailureOr<PlanRequest> best = searchFor(request, models.front(),
+                                              *cluster, *convention,
+                                              searchRuntime, searchTable);
+      if (failed(best))
+        return 1;
+      request = *best;
+    }
     lastRequest = request;
     plan = evaluatePlan(models.front(), *cluster, request,
                         /*recordTrace=*/!traceFile.empty());
@@ -395,6 +549,8 @@ int main(int argc, char **argv) {
       openOutputFile(outputPath, &errorMessage);
   if (!output)
     return fail(errorMessage);
+  if (outputFormat == OutputFormat::Text && !searchTable.empty())
+    output->os() << searchTable << "\n";
   if (outputFormat == OutputFormat::JSON)
     writeReportJSON(report, output->os());
   else

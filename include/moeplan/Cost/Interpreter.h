@@ -83,8 +83,6 @@ struct StageResult {
   double exposedComm = 0;          ///< compute stream waiting on collectives
   /// Per CommKind, the communication of the step and what was exposed.
   std::array<CommTime, kCommKinds> communication;
-  /// (time, live activation bytes) after every change, in time order.
-  std::vector<std::pair<double, int64_t>> memoryTimeline;
 };
 
 struct SimulationResult {
@@ -94,6 +92,10 @@ struct SimulationResult {
   double exposedCommTime = 0;
   double bubbleTime = 0; ///< the critical stage's compute stream idle otherwise
   std::vector<StageResult> stages;
+  /// Per virtual stage (chunk · stages + stage), one micro-batch's forward
+  /// and backward time: its kernels and blocking collectives (compute and
+  /// comm streams), pipeline, data-parallel and host transfers apart.
+  std::vector<double> stageTimes;
   std::vector<TraceEvent> trace; ///< empty unless requested
 };
 

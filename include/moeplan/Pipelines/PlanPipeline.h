@@ -80,6 +80,10 @@ struct PlanPipelineOptions
       llvm::cl::desc("a Megatron pipeline layout string to honour")};
 };
 
+/// moe-shard alone, with `options`' layout and training setup: the first
+/// pass of the decision pipeline.
+void addShardPass(mlir::OpPassManager &pm, const PlanPipelineOptions &options);
+
 /// The passes that decide: moe-shard, moe-plan-overlap, moe-select-memory,
 /// moe-balance-stages. Overlap comes first because its extra warm-up holds
 /// more micro-batches in flight; memory and overlap come before the stage

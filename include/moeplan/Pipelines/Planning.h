@@ -150,11 +150,16 @@ mlir::FailureOr<PlanResult> evaluatePlan(mlir::moe::ModelOp model,
                                          const PlanRequest &request,
                                          bool recordTrace = false);
 
-/// Per virtual stage of a lowered plan, one micro-batch's forward and
-/// backward time: its kernels and blocking collectives (compute and comm
-/// streams), pipeline, data-parallel and host transfers apart.
-std::vector<double> stageTimesOf(mlir::ascend::PlanOp plan,
-                                 const ClusterSpec &cluster);
+/// A lower bound on the fullest device's peak memory under `request`, from
+/// moe-shard's layout alone: the weights, gradients and optimizer state of
+/// the whole model spread evenly over the pipeline ranks, plus the runtime
+/// reserve. The interpreter's peak is never below it (the optimizer state
+/// swapped to host memory is back on the device for its step), so a request
+/// over the capacity by this bound cannot fit whatever the later passes
+/// choose. Fails with moe-shard's error when the layout is invalid.
+mlir::FailureOr<int64_t> staticMemoryBound(mlir::moe::ModelOp model,
+                                           const ClusterSpec &cluster,
+                                           const PlanRequest &request);
 
 /// How the runtimes can run `plan`'s memory decisions when their presets
 /// (nothing, selective, or full recompute of every layer) cannot run them

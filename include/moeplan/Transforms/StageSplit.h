@@ -91,6 +91,10 @@ struct StagePricing {
   /// Nullopt when the model lacks a complete moe.layout or moe.training.
   static std::optional<StagePricing> of(mlir::moe::ModelOp model,
                                         const ClusterSpec &cluster);
+  /// A unit's bf16 weights and fp32 gradients, and its share of the fp32
+  /// optimizer state (master weights, two Adam moments), in bytes.
+  double weightAndGradBytes(const UnitWork &work) const;
+  double optimizerBytes(const UnitWork &work) const;
   /// Sets `unit`'s cost, static and saved bytes from `work`, which
   /// priceUnit has priced as `priced`.
   void price(StageUnit &unit, const UnitWork &work,

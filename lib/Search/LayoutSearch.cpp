@@ -1,0 +1,541 @@
+//===- LayoutSearch.cpp - the planner's search over layouts ---------------===//
+
+#include "moeplan/Search/LayoutSearch.h"
+#include "dialects/moe/MoEConstants.h"
+#include "dialects/moe/MoEDialect.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+using namespace mlir;
+
+namespace moeplan {
+
+//===----------------------------------------------------------------------===//
+// The space
+//===----------------------------------------------------------------------===//
+
+namespace {
+std::vector<int64_t> divisorsOf(int64_t n, int64_t most) {
+  std::vector<int64_t> divisors;
+  for (int64_t d = 1; d <= std::min(n, most); ++d)
+    if (n % d == 0)
+      divisors.push_back(d);
+  return divisors;
+}
+
+/// `given` alone when set, else `open`.
+template <typename T>
+std::vector<T> choices(const std::optional<T> &given, std::vector<T> open) {
+  if (given)
+    return {*given};
+  return open;
+}
+
+/// A size the model's own moe.layout fixes (0: open).
+std::optional<int64_t> fixedBy(std::optional<int64_t> flag, int64_t fixed) {
+  if (flag)
+    return flag;
+  if (fixed)
+    return fixed;
+  return std::nullopt;
+}
+
+/// How experts are split: by ETP within each expert, or whole over
+/// TP-extended EP ranks.
+struct ExpertMode {
+  bool extend;
+  int64_t etp;
+};
+} // namespace
+
+std::vector<PlanRequest> enumerateCandidates(moe::ModelOp model,
+                                             const ClusterSpec &cluster,
+                                             const SearchRequest &search) {
+  int64_t layers = 0, experts = 0;
+  for (Operation &op : model.getBody().front())
+    if (auto layer = dyn_cast<moe::DecoderLayerOp>(op)) {
+      ++layers;
+      layer.walk([&](moe::ExpertsOp e) {
+        experts = std::max<int64_t>(experts, e.getNumExperts());
+      });
+    }
+  const int64_t devices = cluster.devices, node = cluster.devicesPerNode.value,
+                seq = search.base.seq, batch = search.base.globalBatch;
+  auto given = model->getAttrOfType<moe::LayoutAttr>(moe::kLayoutAttr);
+  auto field = [&](int64_t (moe::LayoutAttr::*get)() const) {
+    return given ? (given.*get)() : 0;
+  };
+  std::optional<int64_t> tpFixed = fixedBy(search.tp, field(&moe::LayoutAttr::getTp)),
+                         ppFixed = fixedBy(search.pp, field(&moe::LayoutAttr::getPp)),
+                         vppFixed = fixedBy(search.vpp, field(&moe::LayoutAttr::getVpp)),
+                         epFixed = fixedBy(search.ep, field(&moe::LayoutAttr::getEp)),
+                         etpFixed = fixedBy(search.etp, field(&moe::LayoutAttr::getEtp)),
+                         cpFixed = fixedBy(search.cp, field(&moe::LayoutAttr::getCp));
+  auto flag = [&](std::optional<bool> flag, bool (moe::LayoutAttr::*get)() const)
+      -> std::optional<bool> {
+    if (flag)
+      return flag;
+    if (given && (given.*get)())
+      return true;
+    return std::nullopt;
+  };
+  std::optional<bool> extendFixed =
+                          flag(search.tpExtendEp, &moe::LayoutAttr::getTpExtendEp),
+                      hierarchicalFixed = flag(search.hierarchicalA2a,
+                                               &moe::LayoutAttr::getHierarchicalA2a),
+                      optimizerFixed = flag(search.distributedOptimizer,
+                                            &moe::LayoutAttr::getDistributedOptimizer);
+  std::string recompute = search.recompute.value_or(
+      search.objective == SearchObjective::Memory ? "full" : "auto");
+
+  // TP within a node, in powers of two; CP only for sequences it can split
+  // into chunks of 4K tokens or more.
+  std::vector<int64_t> tps, cps;
+  int64_t maxTp = search.maxTp ? search.maxTp : node;
+  for (int64_t t = 1; t <= std::min(maxTp, devices); t *= 2)
+    if (devices % t == 0)
+      tps.push_back(t);
+  for (int64_t c = 1; seq / c >= 4096 && c <= devices; c *= 2)
+    cps.push_back(c);
+
+  std::vector<PlanRequest> candidates;
+  for (int64_t tp : choices(tpFixed, tps))
+    for (int64_t cp : choices(cpFixed, cps)) {
+      if (devices % (tp * cp) != 0)
+        continue;
+      for (int64_t pp : choices(ppFixed, divisorsOf(devices / (tp * cp),
+                                                    std::max<int64_t>(layers, 1)))) {
+        if (devices % (tp * cp * pp) != 0)
+          continue;
+        int64_t dp = devices / (tp * cp * pp);
+        std::vector<int64_t> vpps{1};
+        for (int64_t v = 2; pp > 1 && v <= 4 && pp * v <= layers; ++v)
+          vpps.push_back(v);
+        // Micro-batches that split the replica's share of the batch.
+        std::vector<int64_t> micro;
+        for (int64_t m : {1, 2, 4})
+          if (batch % dp == 0 && (batch / dp) % m == 0)
+            micro.push_back(m);
+        std::vector<ExpertMode> modes;
+        for (bool extend : {false, true}) {
+          if ((extend && (!experts || tp == 1)) ||
+              (extendFixed && *extendFixed != extend))
+            continue;
+          std::vector<int64_t> etps{experts ? 1 : tp};
+          if (experts && !extend && tp > 1)
+            etps = {tp, 1};
+          if (etpFixed)
+            etps = extend && *etpFixed != 1 ? std::vector<int64_t>{}
+                                            : std::vector<int64_t>{*etpFixed};
+          for (int64_t etp : etps)
+            modes.push_back({extend, etp});
+        }
+        for (int64_t vpp : choices(vppFixed, vpps))
+          for (int64_t mb : choices(search.microBatch, micro))
+            for (ExpertMode mode : modes) {
+              std::vector<int64_t> eps{1};
+              if (experts)
+                eps = divisorsOf(experts, experts);
+              for (int64_t ep : choices(epFixed, eps)) {
+                int64_t group = ep * mode.etp * (mode.extend ? tp : 1);
+                if ((tp * cp * dp) % group != 0)
+                  continue;
+                std::vector<bool> hierarchical{false};
+                if (experts && group > node)
+                  hierarchical.push_back(true);
+                std::vector<bool> optimizer{false};
+                if (dp * cp > 1 || (tp * cp * dp) / group > 1)
+                  optimizer.push_back(true);
+                std::vector<bool> overlap{false};
+                if (experts)
+                  overlap.push_back(true);
+                for (bool h : choices(hierarchicalFixed, hierarchical))
+                  for (bool dopt : choices(optimizerFixed, optimizer))
+                    for (bool fb : choices(search.fbOverlap, overlap)) {
+                      PlanRequest r = search.base;
+                      r.tp = tp;
+                      r.pp = pp;
+                      r.vpp = vpp;
+                      r.cp = cp;
+                      r.microBatch = mb;
+                      if (experts) {
+                        r.ep = ep;
+                        r.etp = mode.etp;
+                      }
+                      r.tpExtendEp = mode.extend;
+                      r.hierarchicalA2a = h;
+                      r.distributedOptimizer = dopt;
+                      r.fbOverlap = fb;
+                      r.recompute = recompute;
+                      r.pipelineLayout.clear();
+                      candidates.push_back(std::move(r));
+                    }
+              }
+            }
+      }
+    }
+  return candidates;
+}
+
+//===----------------------------------------------------------------------===//
+// Evaluation
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// One thread's own context and copy of the model, and the last error its
+/// diagnostics said.
+class Worker {
+public:
+  Worker(StringRef modelText, const ClusterSpec &cluster,
+         const SearchRequest &search, FlopsConvention convention)
+      : context(MLIRContext::Threading::DISABLED), cluster(cluster),
+        search(search) {
+    context.loadDialect<moe::MoEDialect>();
+    context.printOpOnDiagnostic(false);
+    handler.emplace(&context, [this](Diagnostic &diag) {
+      if (diag.getSeverity() == DiagnosticSeverity::Error && message.empty())
+        message = diag.str();
+      return success();
+    });
+    module = parseSourceString<ModuleOp>(modelText, &context);
+    if (!module)
+      return;
+    model = *module->getOps<moe::ModelOp>().begin();
+    FailureOr<ModelSummary> s =
+        summarizeModel(model, search.base.seq, convention);
+    if (succeeded(s))
+      summary = *s;
+    else
+      model = nullptr;
+  }
+  bool ready() const { return bool(model); }
+
+  void evaluate(Candidate &candidate) {
+    message.clear();
+    const PlanRequest &request = candidate.request;
+    FailureOr<int64_t> bound = staticMemoryBound(model, cluster, request);
+    if (failed(bound)) {
+      candidate.rejected = reason("invalid layout");
+      return;
+    }
+    int64_t capacity = cluster.device.memoryBytes.value;
+    if (*bound > capacity) {
+      candidate.rejected = "cannot fit: weights, gradients and optimizer "
+                           "state alone need " +
+                           humanBytes(*bound) + " per device of " +
+                           humanBytes(capacity);
+      candidate.pruned = true;
+      return;
+    }
+    FailureOr<PlanResult> plan = evaluatePlan(model, cluster, request);
+    if (failed(plan)) {
+      candidate.rejected = reason("planning failed");
+      return;
+    }
+    FailureOr<PlanResult> rounded = failure();
+    const PlanResult *runs = &*plan;
+    if (search.runtime) {
+      // What the runtime runs: its recompute flags' rounding, priced again.
+      if (std::optional<RoundedMemory> rounding = roundedMemoryOf(*plan)) {
+        rounded = evaluateRounded(model, cluster, request, *plan, *rounding);
+        if (failed(rounded)) {
+          candidate.rejected = reason("rounding the memory decisions failed");
+          return;
+        }
+        runs = &*rounded;
+      }
+      Report report{summary, &cluster, runs};
+      if (failed(writeLaunchArgs(*search.runtime, model, report,
+                                 llvm::nulls()))) {
+        candidate.rejected = reason("the runtime cannot run it");
+        return;
+      }
+    }
+    candidate.evaluated = true;
+    candidate.layout = runs->layout;
+    candidate.pipeline = runs->pipeline.megatronString();
+    candidate.metrics = computeMetrics(summary, cluster, *runs);
+    candidate.computeTime = runs->simulation.computeTime;
+    candidate.exposedCommTime = runs->simulation.exposedCommTime;
+    candidate.bubbleTime = runs->simulation.bubbleTime;
+    candidate.staticBound = *bound;
+    const PlanMetrics &m = candidate.metrics;
+    if (m.peakBytes > m.capacityBytes)
+      candidate.rejected = "does not fit: stage " + std::to_string(m.peakStage) +
+                           " needs " + humanBytes(m.peakBytes) + " of " +
+                           humanBytes(m.capacityBytes);
+  }
+
+private:
+  /// The error the passes emitted, on one line, else `fallback`.
+  std::string reason(StringRef fallback) const {
+    std::string text = message.empty() ? fallback.str() : message;
+    llvm::replace(text, '\n', ' ');
+    return text;
+  }
+
+  MLIRContext context;
+  const ClusterSpec &cluster;
+  const SearchRequest &search;
+  std::optional<ScopedDiagnosticHandler> handler;
+  std::string message;
+  OwningOpRef<ModuleOp> module;
+  moe::ModelOp model;
+  ModelSummary summary;
+};
+
+/// Better for `objective`: more tokens/s per device, or less memory then
+/// more tokens/s; ties keep enumeration order (the caller's stable sort).
+bool better(const Candidate &a, const Candidate &b, SearchObjective objective) {
+  if (objective == SearchObjective::Memory &&
+      a.metrics.peakBytes != b.metrics.peakBytes)
+    return a.metrics.peakBytes < b.metrics.peakBytes;
+  return a.metrics.tokensPerSecondPerDevice > b.metrics.tokensPerSecondPerDevice;
+}
+} // namespace
+
+FailureOr<SearchResult>
+searchLayouts(moe::ModelOp model, const ClusterSpec &cluster,
+              const SearchRequest &search, FlopsConvention convention,
+              llvm::function_ref<void(const SearchProgress &)> progress) {
+  SearchResult result;
+  for (PlanRequest &request : enumerateCandidates(model, cluster, search))
+    result.candidates.push_back(Candidate{std::move(request)});
+  if (result.candidates.empty())
+    return model.emitError("the search space is empty: no layout of the open "
+                           "dimensions divides ")
+           << cluster.devices << " devices with the fixed ones";
+
+  std::string modelText;
+  {
+    llvm::raw_string_ostream os(modelText);
+    model->print(os);
+  }
+  unsigned threads = std::max(1u, search.threads);
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (unsigned t = 0; t < threads; ++t) {
+    workers.push_back(
+        std::make_unique<Worker>(modelText, cluster, search, convention));
+    if (!workers.back()->ready())
+      return model.emitError("the search could not copy the model into a "
+                             "worker's context");
+  }
+
+  // Each worker takes the next candidate; results land in their own slot,
+  // so the outcome does not depend on the thread count or timing.
+  std::atomic<size_t> next{0}, done{0}, valid{0};
+  std::mutex bestMutex;
+  double best = 0;
+  auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         start)
+        .count();
+  };
+  std::vector<std::thread> pool;
+  for (std::unique_ptr<Worker> &worker : workers)
+    pool.emplace_back([&, w = worker.get()] {
+      for (size_t i; (i = next++) < result.candidates.size();) {
+        Candidate &candidate = result.candidates[i];
+        w->evaluate(candidate);
+        if (candidate.rejected.empty()) {
+          ++valid;
+          std::lock_guard<std::mutex> lock(bestMutex);
+          best = std::max(best, candidate.metrics.tokensPerSecondPerDevice);
+        }
+        ++done;
+      }
+    });
+  auto report = [&] {
+    if (!progress)
+      return;
+    SearchProgress p{done.load(), result.candidates.size(), valid.load(), 0,
+                     elapsed()};
+    std::lock_guard<std::mutex> lock(bestMutex);
+    p.bestTokensPerDevice = best;
+    progress(p);
+  };
+  while (done.load() < result.candidates.size()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    report();
+  }
+  for (std::thread &thread : pool)
+    thread.join();
+  result.seconds = elapsed();
+  report();
+
+  for (auto [i, candidate] : llvm::enumerate(result.candidates)) {
+    result.evaluated += candidate.evaluated;
+    result.pruned += candidate.pruned;
+    if (candidate.rejected.empty())
+      result.ranking.push_back(i);
+  }
+  llvm::stable_sort(result.ranking, [&](size_t a, size_t b) {
+    return better(result.candidates[a], result.candidates[b], search.objective);
+  });
+  // The front: by memory, least first; a plan stays when no plan with as
+  // little memory is as fast.
+  std::vector<size_t> byMemory = result.ranking;
+  llvm::stable_sort(byMemory, [&](size_t a, size_t b) {
+    const PlanMetrics &x = result.candidates[a].metrics,
+                      &y = result.candidates[b].metrics;
+    if (x.peakBytes != y.peakBytes)
+      return x.peakBytes < y.peakBytes;
+    return x.tokensPerSecondPerDevice > y.tokensPerSecondPerDevice;
+  });
+  double fastest = -1;
+  for (size_t i : byMemory)
+    if (result.candidates[i].metrics.tokensPerSecondPerDevice > fastest) {
+      fastest = result.candidates[i].metrics.tokensPerSecondPerDevice;
+      result.pareto.push_back(i);
+    }
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// Output
+//===----------------------------------------------------------------------===//
+
+std::string candidateFlags(const Candidate &candidate) {
+  const PlanRequest &r = candidate.request;
+  std::string flags;
+  llvm::raw_string_ostream os(flags);
+  for (auto [name, value] :
+       {std::pair<StringRef, std::optional<int64_t>>{"tp", r.tp},
+        {"pp", r.pp},
+        {"vpp", r.vpp},
+        {"ep", r.ep},
+        {"etp", r.etp},
+        {"cp", r.cp}})
+    if (value)
+      os << "--" << name << "=" << *value << " ";
+  os << "--micro-batch=" << r.microBatch;
+  if (r.tpExtendEp)
+    os << " --tp-extend-ep";
+  if (r.hierarchicalA2a)
+    os << " --hierarchical-a2a";
+  if (r.fbOverlap && *r.fbOverlap)
+    os << " --fb-overlap";
+  if (r.distributedOptimizer)
+    os << " --distributed-optimizer";
+  os << " --recompute=" << r.recompute;
+  return flags;
+}
+
+namespace {
+std::string gib(double bytes) {
+  std::string text;
+  llvm::raw_string_ostream(text) << llvm::format("%.1f", bytes / (1ull << 30));
+  return text;
+}
+
+/// A CSV field: quoted when it holds a comma or a quote.
+std::string csvField(StringRef text) {
+  if (!text.contains(',') && !text.contains('"'))
+    return text.str();
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"')
+      quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+} // namespace
+
+void writeSearchTable(const SearchResult &result, const ClusterSpec &cluster,
+                      size_t count, llvm::raw_ostream &os) {
+  size_t total = result.candidates.size();
+  os << "Search: " << total << " candidates, " << result.ranking.size()
+     << " valid, " << result.evaluated << " priced by the interpreter, "
+     << result.pruned << " pruned by the memory bound, "
+     << total - result.ranking.size() << " rejected ("
+     << llvm::format("%.1f", result.seconds) << " s, "
+     << llvm::format("%.0f", result.evaluated / std::max(result.seconds, 1e-9))
+     << " evaluations/s)\n";
+  if (result.ranking.empty()) {
+    os << "No candidate fits on " << cluster.devices << " x "
+       << cluster.preset << "; the CSV (--search-csv) says why each failed.\n";
+    return;
+  }
+  auto row = [&](size_t rank, const Candidate &c) {
+    const ParallelLayout &l = c.layout;
+    os << llvm::format("%4zu  %9.1f  %6.2f  %5.1f%%  %6s GiB  ", rank,
+                       c.metrics.tokensPerSecondPerDevice, c.metrics.stepTime,
+                       100 * c.metrics.mfu, gib(c.metrics.peakBytes).c_str())
+       << llvm::format("%6.2f %6.2f %6.2f  ", c.computeTime, c.exposedCommTime,
+                       c.bubbleTime)
+       << "TP" << l.tp << " PP" << l.pp << " VPP" << l.vpp << " EP" << l.ep
+       << " ETP" << l.etp << " CP" << l.cp << " DP" << l.dp << " mb"
+       << l.microBatch << (l.tpExtendEp ? " tp-ext-ep" : "")
+       << (l.hierarchicalA2a ? " hier-a2a" : "")
+       << (l.fbOverlap ? " fb-overlap" : "")
+       << (l.distributedOptimizer ? " dist-opt" : "") << " recompute "
+       << l.recompute << "\n";
+  };
+  os << "\nBest plans (tokens/s per device; step, compute, exposed "
+        "communication and bubble in s)\n"
+     << "rank  tokens/s/dev  step    MFU     peak       comp   comm   bubble  "
+        "layout\n";
+  for (size_t rank = 0; rank < std::min(count, result.ranking.size()); ++rank)
+    row(rank + 1, result.candidates[result.ranking[rank]]);
+  os << "\nPareto front (tokens/s per device against peak memory)\n";
+  for (size_t i : result.pareto) {
+    size_t rank = llvm::find(result.ranking, i) - result.ranking.begin();
+    row(rank + 1, result.candidates[i]);
+  }
+  os << "\nBest plan's flags: "
+     << candidateFlags(result.candidates[result.ranking.front()]) << "\n";
+}
+
+void writeSearchCSV(const SearchResult &result, llvm::raw_ostream &os) {
+  os << "candidate,tp,pp,vpp,ep,etp,cp,dp,micro_batch,tp_extend_ep,"
+        "hierarchical_a2a,fb_overlap,distributed_optimizer,recompute,"
+        "pipeline,step_time_s,tokens_per_s_per_device,mfu,peak_bytes,"
+        "capacity_bytes,compute_s,exposed_comm_s,bubble_s,rank,pareto,"
+        "rejected\n";
+  std::vector<size_t> rankOf(result.candidates.size(), 0);
+  for (auto [rank, i] : llvm::enumerate(result.ranking))
+    rankOf[i] = rank + 1;
+  for (auto [i, c] : llvm::enumerate(result.candidates)) {
+    const PlanRequest &r = c.request;
+    bool ok = c.rejected.empty();
+    auto size = [&](std::optional<int64_t> v) {
+      return v ? std::to_string(*v) : std::string();
+    };
+    os << i << "," << size(r.tp) << "," << size(r.pp) << "," << size(r.vpp)
+       << "," << size(r.ep) << "," << size(r.etp) << "," << size(r.cp) << ","
+       << (c.evaluated ? std::to_string(c.layout.dp) : "") << ","
+       << r.microBatch << "," << r.tpExtendEp << "," << r.hierarchicalA2a
+       << "," << (r.fbOverlap && *r.fbOverlap) << "," << r.distributedOptimizer
+       << "," << r.recompute << "," << csvField(c.pipeline) << ",";
+    if (c.evaluated)
+      os << llvm::format("%.6g", c.metrics.stepTime);
+    os << ",";
+    if (ok)
+      os << llvm::format("%.6g", c.metrics.tokensPerSecondPerDevice);
+    os << ",";
+    if (c.evaluated)
+      os << llvm::format("%.6g", c.metrics.mfu) << "," << c.metrics.peakBytes
+         << "," << c.metrics.capacityBytes << ","
+         << llvm::format("%.6g,%.6g,%.6g", c.computeTime, c.exposedCommTime,
+                         c.bubbleTime);
+    else
+      os << ",,,,,";
+    os << "," << (ok ? std::to_string(rankOf[i]) : "") << ","
+       << (llvm::is_contained(result.pareto, i) ? "1" : "0") << ","
+       << csvField(c.rejected) << "\n";
+  }
+}
+
+} // namespace moeplan
