@@ -105,7 +105,8 @@ std::vector<PlanRequest> enumerateCandidates(moe::ModelOp model,
   for (int64_t t = 1; t <= std::min(maxTp, devices); t *= 2)
     if (devices % t == 0)
       tps.push_back(t);
-  for (int64_t c = 1; seq / c >= 4096 && c <= devices; c *= 2)
+  cps.push_back(1);
+  for (int64_t c = 2; seq / c >= 4096 && c <= devices; c *= 2)
     cps.push_back(c);
 
   std::vector<PlanRequest> candidates;
@@ -156,8 +157,9 @@ std::vector<PlanRequest> enumerateCandidates(moe::ModelOp model,
                 std::vector<bool> optimizer{false};
                 if (dp * cp > 1 || (tp * cp * dp) / group > 1)
                   optimizer.push_back(true);
+                // Overlap needs communication inside a micro-batch to hide.
                 std::vector<bool> overlap{false};
-                if (experts)
+                if (experts && (group > 1 || tp > 1 || cp > 1))
                   overlap.push_back(true);
                 for (bool h : choices(hierarchicalFixed, hierarchical))
                   for (bool dopt : choices(optimizerFixed, optimizer))
@@ -228,6 +230,7 @@ public:
       candidate.rejected = reason("invalid layout");
       return;
     }
+    candidate.staticBound = *bound;
     int64_t capacity = cluster.device.memoryBytes.value;
     if (*bound > capacity) {
       candidate.rejected = "cannot fit: weights, gradients and optimizer "
@@ -244,8 +247,8 @@ public:
     }
     FailureOr<PlanResult> rounded = failure();
     const PlanResult *runs = &*plan;
-    if (search.runtime) {
-      // What the runtime runs: its recompute flags' rounding, priced again.
+    // What the runtime runs: its recompute flags' rounding, priced again.
+    if (search.runtime)
       if (std::optional<RoundedMemory> rounding = roundedMemoryOf(*plan)) {
         rounded = evaluateRounded(model, cluster, request, *plan, *rounding);
         if (failed(rounded)) {
@@ -254,13 +257,6 @@ public:
         }
         runs = &*rounded;
       }
-      Report report{summary, &cluster, runs};
-      if (failed(writeLaunchArgs(*search.runtime, model, report,
-                                 llvm::nulls()))) {
-        candidate.rejected = reason("the runtime cannot run it");
-        return;
-      }
-    }
     candidate.evaluated = true;
     candidate.layout = runs->layout;
     candidate.pipeline = runs->pipeline.megatronString();
@@ -268,7 +264,14 @@ public:
     candidate.computeTime = runs->simulation.computeTime;
     candidate.exposedCommTime = runs->simulation.exposedCommTime;
     candidate.bubbleTime = runs->simulation.bubbleTime;
-    candidate.staticBound = *bound;
+    if (search.runtime) {
+      Report report{summary, &cluster, runs};
+      if (failed(writeLaunchArgs(*search.runtime, model, report,
+                                 llvm::nulls()))) {
+        candidate.rejected = reason("the runtime cannot run it");
+        return;
+      }
+    }
     const PlanMetrics &m = candidate.metrics;
     if (m.peakBytes > m.capacityBytes)
       candidate.rejected = "does not fit: stage " + std::to_string(m.peakStage) +
@@ -502,7 +505,8 @@ void writeSearchCSV(const SearchResult &result, llvm::raw_ostream &os) {
   os << "candidate,tp,pp,vpp,ep,etp,cp,dp,micro_batch,tp_extend_ep,"
         "hierarchical_a2a,fb_overlap,distributed_optimizer,recompute,"
         "pipeline,step_time_s,tokens_per_s_per_device,mfu,peak_bytes,"
-        "capacity_bytes,compute_s,exposed_comm_s,bubble_s,rank,pareto,"
+        "capacity_bytes,memory_bound_bytes,compute_s,exposed_comm_s,bubble_s,"
+        "rank,pareto,"
         "rejected\n";
   std::vector<size_t> rankOf(result.candidates.size(), 0);
   for (auto [rank, i] : llvm::enumerate(result.ranking))
@@ -527,11 +531,12 @@ void writeSearchCSV(const SearchResult &result, llvm::raw_ostream &os) {
     os << ",";
     if (c.evaluated)
       os << llvm::format("%.6g", c.metrics.mfu) << "," << c.metrics.peakBytes
-         << "," << c.metrics.capacityBytes << ","
+         << "," << c.metrics.capacityBytes << "," << c.staticBound << ","
          << llvm::format("%.6g,%.6g,%.6g", c.computeTime, c.exposedCommTime,
                          c.bubbleTime);
     else
-      os << ",,,,,";
+      os << ",,," << (c.staticBound ? std::to_string(c.staticBound) : "")
+         << ",,,";
     os << "," << (ok ? std::to_string(rankOf[i]) : "") << ","
        << (llvm::is_contained(result.pareto, i) ? "1" : "0") << ","
        << csvField(c.rejected) << "\n";

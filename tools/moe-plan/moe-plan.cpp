@@ -23,6 +23,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
+#include <limits>
 #include <thread>
 
 using namespace mlir;
@@ -286,9 +287,27 @@ FailureOr<PlanRequest> searchFor(const PlanRequest &request, moe::ModelOp model,
   llvm::raw_string_ostream os(table);
   writeSearchTable(*result, cluster, topPlans, os);
   if (result->ranking.empty()) {
-    llvm::errs() << table;
-    fail("no candidate of the search fits; the first rejection: " +
-         result->candidates.front().rejected);
+    // The nearest miss says what to change: the least memory any needs.
+    int64_t outOfMemory = 0, least = std::numeric_limits<int64_t>::max();
+    for (const Candidate &c : result->candidates)
+      if (c.pruned ||
+          (c.evaluated && c.metrics.peakBytes > c.metrics.capacityBytes)) {
+        ++outOfMemory;
+        least = std::min(least, c.evaluated ? c.metrics.peakBytes
+                                            : c.staticBound);
+      }
+    std::string why =
+        outOfMemory
+            ? std::to_string(outOfMemory) + " do not fit in memory (the "
+                  "least needs " + humanBytes(least) + " of " +
+                  humanBytes(cluster.device.memoryBytes.value) + "), "
+            : std::string();
+    fail("no candidate of the search fits: of " +
+         llvm::Twine(result->candidates.size()) + ", " + why +
+         llvm::Twine(result->candidates.size() - outOfMemory) +
+         " are refused (invalid layouts, or what the runtime cannot run)" +
+         (searchCSV.empty() ? "; --search-csv=FILE lists each reason"
+                            : "; " + searchCSV + " lists each reason"));
     return failure();
   }
   return result->candidates[result->ranking.front()].request;
