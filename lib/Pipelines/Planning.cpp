@@ -184,7 +184,7 @@ std::vector<int64_t> PipelineLayout::noopLayers() const {
 FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
                                   const ClusterSpec &cluster,
                                   const PlanRequest &request,
-                                  bool recordTrace) {
+                                  bool recordTrace, bool verify) {
   for (auto [flag, value] : {std::pair<StringRef, int64_t>{"--seq", request.seq},
                              {"--global-batch", request.globalBatch},
                              {"--micro-batch", request.microBatch}})
@@ -214,6 +214,7 @@ FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
   PlanPipelineOptions options;
   setPipelineOptions(options, request, cluster);
   PassManager decide(context);
+  decide.enableVerifier(verify);
   buildDecisionPipeline(decide, options);
   if (failed(decide.run(*result.plan)))
     return failure();
@@ -255,6 +256,7 @@ FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
   result.memoryChoices = memoryChoicesOf(copy, cluster, result.unitMemory);
 
   PassManager lower(context);
+  lower.enableVerifier(verify);
   ConvertMoEToAscendPassOptions lowering;
   lowering.devicesPerNode = cluster.devicesPerNode.value;
   lower.addPass(createConvertMoEToAscendPass(lowering));
@@ -274,27 +276,36 @@ FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
   return result;
 }
 
-FailureOr<int64_t> staticMemoryBound(moe::ModelOp model,
-                                     const ClusterSpec &cluster,
-                                     const PlanRequest &request) {
+FailureOr<PlanBounds> planBounds(moe::ModelOp model,
+                                 const ClusterSpec &cluster,
+                                 const PlanRequest &request) {
   OwningOpRef<ModuleOp> module = ModuleOp::create(model.getLoc());
   OpBuilder builder = OpBuilder::atBlockEnd(module->getBody());
   auto copy = cast<moe::ModelOp>(builder.clone(*model));
   PlanPipelineOptions options;
   setPipelineOptions(options, request, cluster);
   PassManager shard(model.getContext());
+  shard.enableVerifier(false);
   addShardPass(shard, options);
   if (failed(shard.run(*module)))
     return failure();
   std::optional<StagePricing> pricing = StagePricing::of(copy, cluster);
   auto layout = copy->getAttrOfType<moe::LayoutAttr>(moe::kLayoutAttr);
-  double statics = 0;
+  double statics = 0, compute = 0;
   for (Operation &op : copy.getBody().front()) {
     UnitWork work = unitWorkOf(&op, pricing->shape, pricing->sharding);
     statics += pricing->weightAndGradBytes(work) + pricing->optimizerBytes(work);
+    for (const OpKernels &kernels : work.ops)
+      for (const auto *items : {&kernels.forward, &kernels.backward})
+        for (const WorkItem &item : *items)
+          if (item.kind != WorkItem::Kind::Collective)
+            compute += workTime(item, pricing->grids, cluster);
   }
-  return int64_t(statics / layout.getPp()) +
-         cluster.device.runtimeReserveBytes.value;
+  PlanBounds bounds;
+  bounds.memoryBytes = int64_t(statics / layout.getPp()) +
+                       cluster.device.runtimeReserveBytes.value;
+  bounds.stepSeconds = compute * pricing->microBatches / layout.getPp();
+  return bounds;
 }
 
 static bool isLayerUnit(StringRef name) {

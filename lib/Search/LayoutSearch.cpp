@@ -11,7 +11,11 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "llvm/Support/FormatVariadic.h"
+
 #include <atomic>
+#include <limits>
+#include <numeric>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -222,25 +226,34 @@ public:
   }
   bool ready() const { return bool(model); }
 
+  /// The candidate's bounds; false when it is refused or cannot fit.
+  bool bound(Candidate &candidate) {
+    message.clear();
+    FailureOr<PlanBounds> bounds =
+        planBounds(model, cluster, candidate.request);
+    if (failed(bounds)) {
+      candidate.rejected = reason("invalid layout");
+      return false;
+    }
+    candidate.bounds = *bounds;
+    int64_t capacity = cluster.device.memoryBytes.value;
+    if (bounds->memoryBytes > capacity) {
+      candidate.rejected = "cannot fit: weights, gradients and optimizer "
+                           "state alone need " +
+                           humanBytes(bounds->memoryBytes) + " per device of " +
+                           humanBytes(capacity);
+      candidate.pruned = true;
+      return false;
+    }
+    return true;
+  }
+
   void evaluate(Candidate &candidate) {
     message.clear();
     const PlanRequest &request = candidate.request;
-    FailureOr<int64_t> bound = staticMemoryBound(model, cluster, request);
-    if (failed(bound)) {
-      candidate.rejected = reason("invalid layout");
-      return;
-    }
-    candidate.staticBound = *bound;
-    int64_t capacity = cluster.device.memoryBytes.value;
-    if (*bound > capacity) {
-      candidate.rejected = "cannot fit: weights, gradients and optimizer "
-                           "state alone need " +
-                           humanBytes(*bound) + " per device of " +
-                           humanBytes(capacity);
-      candidate.pruned = true;
-      return;
-    }
-    FailureOr<PlanResult> plan = evaluatePlan(model, cluster, request);
+    FailureOr<PlanResult> plan = evaluatePlan(model, cluster, request,
+                                              /*recordTrace=*/false,
+                                              /*verify=*/false);
     if (failed(plan)) {
       candidate.rejected = reason("planning failed");
       return;
@@ -334,9 +347,7 @@ searchLayouts(moe::ModelOp model, const ClusterSpec &cluster,
                              "worker's context");
   }
 
-  // Each worker takes the next candidate; results land in their own slot,
-  // so the outcome does not depend on the thread count or timing.
-  std::atomic<size_t> next{0}, done{0}, valid{0};
+  std::atomic<size_t> done{0}, valid{0};
   std::mutex bestMutex;
   double best = 0;
   auto start = std::chrono::steady_clock::now();
@@ -345,20 +356,6 @@ searchLayouts(moe::ModelOp model, const ClusterSpec &cluster,
                                          start)
         .count();
   };
-  std::vector<std::thread> pool;
-  for (std::unique_ptr<Worker> &worker : workers)
-    pool.emplace_back([&, w = worker.get()] {
-      for (size_t i; (i = next++) < result.candidates.size();) {
-        Candidate &candidate = result.candidates[i];
-        w->evaluate(candidate);
-        if (candidate.rejected.empty()) {
-          ++valid;
-          std::lock_guard<std::mutex> lock(bestMutex);
-          best = std::max(best, candidate.metrics.tokensPerSecondPerDevice);
-        }
-        ++done;
-      }
-    });
   auto report = [&] {
     if (!progress)
       return;
@@ -368,12 +365,80 @@ searchLayouts(moe::ModelOp model, const ClusterSpec &cluster,
     p.bestTokensPerDevice = best;
     progress(p);
   };
-  while (done.load() < result.candidates.size()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    report();
+  // Runs `work` on every index of `indices`, each worker taking the next;
+  // results land in the candidates' own slots, so the outcome does not
+  // depend on the thread count or timing.
+  auto parallel = [&](llvm::ArrayRef<size_t> indices,
+                      llvm::function_ref<void(Worker &, Candidate &)> work) {
+    std::atomic<size_t> next{0}, finished{0};
+    std::vector<std::thread> pool;
+    for (std::unique_ptr<Worker> &worker : workers)
+      pool.emplace_back([&, w = worker.get()] {
+        for (size_t i; (i = next++) < indices.size(); ++finished)
+          work(*w, result.candidates[indices[i]]);
+      });
+    while (finished.load() < indices.size()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      report();
+    }
+    for (std::thread &thread : pool)
+      thread.join();
+  };
+
+  // First the bounds: refusals and what cannot fit go no further.
+  std::vector<size_t> all(result.candidates.size());
+  std::iota(all.begin(), all.end(), 0);
+  std::vector<char> open(all.size(), 0);
+  parallel(all, [&](Worker &w, Candidate &c) {
+    open[&c - result.candidates.data()] = w.bound(c);
+    if (!open[&c - result.candidates.data()])
+      ++done;
+  });
+
+  // Then the candidates in the order of their step bound, fastest first,
+  // in batches of a fixed size: a candidate whose bound is slower than the
+  // best plan of the batches before cannot win and is not priced. The
+  // batches and the order do not depend on the threads either.
+  std::vector<size_t> order;
+  for (size_t i : all)
+    if (open[i])
+      order.push_back(i);
+  llvm::stable_sort(order, [&](size_t a, size_t b) {
+    return result.candidates[a].bounds.stepSeconds <
+           result.candidates[b].bounds.stepSeconds;
+  });
+  constexpr size_t kBatch = 16;
+  double bestStep = std::numeric_limits<double>::infinity();
+  for (size_t from = 0; from < order.size(); from += kBatch) {
+    std::vector<size_t> batch;
+    for (size_t i : llvm::ArrayRef(order).slice(
+             from, std::min(kBatch, order.size() - from))) {
+      Candidate &c = result.candidates[i];
+      if (search.objective == SearchObjective::Throughput &&
+          c.bounds.stepSeconds > bestStep) {
+        c.rejected = "cannot beat the best: its compute alone takes " +
+                     llvm::formatv("{0:f3}", c.bounds.stepSeconds).str() +
+                     " s per step, the best plan " +
+                     llvm::formatv("{0:f3}", bestStep).str() + " s";
+        c.pruned = true;
+        ++done;
+        continue;
+      }
+      batch.push_back(i);
+    }
+    parallel(batch, [&](Worker &w, Candidate &c) {
+      w.evaluate(c);
+      if (c.rejected.empty()) {
+        ++valid;
+        std::lock_guard<std::mutex> lock(bestMutex);
+        best = std::max(best, c.metrics.tokensPerSecondPerDevice);
+      }
+      ++done;
+    });
+    for (size_t i : batch)
+      if (result.candidates[i].rejected.empty())
+        bestStep = std::min(bestStep, result.candidates[i].metrics.stepTime);
   }
-  for (std::thread &thread : pool)
-    thread.join();
   result.seconds = elapsed();
   report();
 
@@ -461,7 +526,7 @@ void writeSearchTable(const SearchResult &result, const ClusterSpec &cluster,
   size_t total = result.candidates.size();
   os << "Search: " << total << " candidates, " << result.ranking.size()
      << " valid, " << result.evaluated << " priced by the interpreter, "
-     << result.pruned << " pruned by the memory bound, "
+     << result.pruned << " pruned by a bound, "
      << total - result.ranking.size() << " rejected ("
      << llvm::format("%.1f", result.seconds) << " s, "
      << llvm::format("%.0f", result.evaluated / std::max(result.seconds, 1e-9))
@@ -505,7 +570,8 @@ void writeSearchCSV(const SearchResult &result, llvm::raw_ostream &os) {
   os << "candidate,tp,pp,vpp,ep,etp,cp,dp,micro_batch,tp_extend_ep,"
         "hierarchical_a2a,fb_overlap,distributed_optimizer,recompute,"
         "pipeline,step_time_s,tokens_per_s_per_device,mfu,peak_bytes,"
-        "capacity_bytes,memory_bound_bytes,compute_s,exposed_comm_s,bubble_s,"
+        "capacity_bytes,memory_bound_bytes,step_bound_s,compute_s,"
+        "exposed_comm_s,bubble_s,"
         "rank,pareto,"
         "rejected\n";
   std::vector<size_t> rankOf(result.candidates.size(), 0);
@@ -531,12 +597,15 @@ void writeSearchCSV(const SearchResult &result, llvm::raw_ostream &os) {
     os << ",";
     if (c.evaluated)
       os << llvm::format("%.6g", c.metrics.mfu) << "," << c.metrics.peakBytes
-         << "," << c.metrics.capacityBytes << "," << c.staticBound << ","
+         << "," << c.metrics.capacityBytes << "," << c.bounds.memoryBytes << ","
+         << llvm::format("%.6g", c.bounds.stepSeconds) << ","
          << llvm::format("%.6g,%.6g,%.6g", c.computeTime, c.exposedCommTime,
                          c.bubbleTime);
+    else if (c.bounds.memoryBytes)
+      os << ",,," << c.bounds.memoryBytes << ","
+         << llvm::format("%.6g", c.bounds.stepSeconds) << ",,,";
     else
-      os << ",,," << (c.staticBound ? std::to_string(c.staticBound) : "")
-         << ",,,";
+      os << ",,,,,,,";
     os << "," << (ok ? std::to_string(rankOf[i]) : "") << ","
        << (llvm::is_contained(result.pareto, i) ? "1" : "0") << ","
        << csvField(c.rejected) << "\n";

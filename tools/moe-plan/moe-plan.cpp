@@ -294,7 +294,7 @@ FailureOr<PlanRequest> searchFor(const PlanRequest &request, moe::ModelOp model,
           (c.evaluated && c.metrics.peakBytes > c.metrics.capacityBytes)) {
         ++outOfMemory;
         least = std::min(least, c.evaluated ? c.metrics.peakBytes
-                                            : c.staticBound);
+                                            : c.bounds.memoryBytes);
       }
     std::string why =
         outOfMemory

@@ -144,22 +144,36 @@ struct PlanResult {
 /// Checks `request` against `model` and `cluster`, runs the planning
 /// pipeline and simulates. Errors name the flag and the fix and are
 /// emitted on `model`. With recompute "auto", moe-select-memory decides
-/// per tensor.
+/// per tensor. `verify` checks the IR after every pass; the search, whose
+/// candidates are the single plans the tests verify, leaves it off.
 mlir::FailureOr<PlanResult> evaluatePlan(mlir::moe::ModelOp model,
                                          const ClusterSpec &cluster,
                                          const PlanRequest &request,
-                                         bool recordTrace = false);
+                                         bool recordTrace = false,
+                                         bool verify = true);
 
-/// A lower bound on the fullest device's peak memory under `request`, from
-/// moe-shard's layout alone: the weights, gradients and optimizer state of
-/// the whole model spread evenly over the pipeline ranks, plus the runtime
-/// reserve. The interpreter's peak is never below it (the optimizer state
-/// swapped to host memory is back on the device for its step), so a request
-/// over the capacity by this bound cannot fit whatever the later passes
-/// choose. Fails with moe-shard's error when the layout is invalid.
-mlir::FailureOr<int64_t> staticMemoryBound(mlir::moe::ModelOp model,
-                                           const ClusterSpec &cluster,
-                                           const PlanRequest &request);
+/// What a request cannot beat, from moe-shard's layout alone, before the
+/// passes that decide memory, overlap and stages.
+struct PlanBounds {
+  /// The fullest device's peak memory is at least the whole model's
+  /// weights, gradients and optimizer state spread evenly over the pipeline
+  /// ranks, plus the runtime reserve: the interpreter's peak counts all
+  /// three (an optimizer state swapped to host memory is back on the device
+  /// for its step), and the fullest rank holds at least the mean.
+  int64_t memoryBytes = 0;
+  /// The step is at least the compute kernels of every micro-batch's
+  /// forward and backward spread evenly over the pipeline ranks: each rank
+  /// runs its kernels one at a time on its compute stream, recompute only
+  /// adds to them, and the slowest rank is at least the mean.
+  double stepSeconds = 0;
+};
+
+/// The bounds of `request`; fails with moe-shard's error when the layout is
+/// invalid. test/tools/moe-plan/search.test checks both against every
+/// priced candidate of a search.
+mlir::FailureOr<PlanBounds> planBounds(mlir::moe::ModelOp model,
+                                       const ClusterSpec &cluster,
+                                       const PlanRequest &request);
 
 /// How the runtimes can run `plan`'s memory decisions when their presets
 /// (nothing, selective, or full recompute of every layer) cannot run them

@@ -54,8 +54,10 @@ struct Candidate {
   /// Empty when the plan is valid and fits; else why it was rejected.
   std::string rejected;
   bool evaluated = false; ///< priced by the interpreter (it may not fit)
-  bool pruned = false;    ///< rejected by the memory bound, not priced
-  int64_t staticBound = 0; ///< staticMemoryBound, when evaluated
+  /// Rejected by a bound, not priced: it cannot fit, or its step cannot
+  /// beat the best plan priced before it.
+  bool pruned = false;
+  PlanBounds bounds; ///< when the layout is valid
   ParallelLayout layout;  ///< as planned, when evaluated
   std::string pipeline;   ///< Megatron's layout string, when evaluated
   PlanMetrics metrics;    ///< when evaluated
@@ -69,7 +71,7 @@ struct SearchResult {
   /// device against peak memory, least memory first.
   std::vector<size_t> ranking, pareto;
   int64_t evaluated = 0; ///< candidates the interpreter priced
-  int64_t pruned = 0;    ///< rejected by the memory bound, not priced
+  int64_t pruned = 0;    ///< rejected by a bound, not priced
   double seconds = 0;    ///< wall time of the evaluations
 };
 

@@ -55,15 +55,22 @@ for row in rows:
                          capture_output=True, text=True)
     if row["peak_bytes"]:
         assert int(row["memory_bound_bytes"]) <= int(row["peak_bytes"]), \
-            f"candidate {row['candidate']}: bound over the peak"
+            f"candidate {row['candidate']}: memory bound over the peak"
+        assert float(row["step_bound_s"]) <= float(row["step_time_s"]), \
+            f"candidate {row['candidate']}: step bound over the step"
     if not row["step_time_s"]:
-        # Rejected before pricing: the explicit plan is refused too, or
-        # cannot fit by the bound.
+        # Rejected before pricing: the explicit plan is refused too, cannot
+        # fit by the memory bound, or cannot beat the best by the step bound.
         assert row["rejected"], f"candidate {row['candidate']} has no reason"
         if run.returncode == 0:
             report = json.loads(run.stdout)
-            assert not report["memory"]["fits"], \
-                f"candidate {row['candidate']} pruned but fits: {row['rejected']}"
+            if row["rejected"].startswith("cannot beat the best"):
+                assert report["step_time_s"] >= float(row["step_bound_s"]) * (1 - 1e-5)
+                assert report["tokens_per_s_per_device"] <= best * (1 + 1e-5), \
+                    f"candidate {row['candidate']} pruned but beats the best"
+            else:
+                assert not report["memory"]["fits"], \
+                    f"candidate {row['candidate']} pruned but fits: {row['rejected']}"
         continue
     assert run.returncode == 0, f"{flags(row)}: {run.stderr}"
     report = json.loads(run.stdout)
