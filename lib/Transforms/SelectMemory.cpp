@@ -373,24 +373,37 @@ LogicalResult MoESelectMemoryPass::selectAuto(ModelOp model,
     for (size_t u = 0; u < units.size(); ++u) {
       if (split->stage[u] != worst)
         continue;
-      const PricedUnit &before = candidates[u].priced;
+      // Each action is tried on the unit in place and undone, which
+      // prices it exactly as a copy would, without copying the unit.
+      PricedUnit &priced = candidates[u].priced;
+      const int64_t savedBefore = priced.savedBytes(pricing->layerInput),
+                    transientBefore = priced.transientBytes(),
+                    swappedBefore = priced.swappedBytes();
+      const double timeBefore = priced.time();
+      double others = -1; // transientWithout(u), when first needed
       for (const Action &action : actionsOf(u)) {
-        PricedUnit after = before;
-        apply(action, after);
+        llvm::SmallVector<MemoryChoice, 16> undo;
+        for (auto [o, t] : action.tensors)
+          undo.push_back(priced.ops[o].saved[t].choice);
+        apply(action, priced);
+        const int64_t savedAfter = priced.savedBytes(pricing->layerInput),
+                      transientAfter = priced.transientBytes(),
+                      swappedAfter = priced.swappedBytes();
+        const double timeAfter = priced.time();
+        for (auto [k, tensor] : llvm::enumerate(action.tensors))
+          priced.ops[tensor.first].saved[tensor.second].choice = undo[k];
         // Kept bytes count once per micro-batch in flight; a larger
         // transient is paid once per stage.
-        double kept = double(before.savedBytes(pricing->layerInput) -
-                             after.savedBytes(pricing->layerInput)) *
-                      flights[worst];
+        double kept = double(savedBefore - savedAfter) * flights[worst];
         if (kept <= 0)
           continue;
-        double others = transientWithout(u);
+        if (others < 0)
+          others = transientWithout(u);
         double saved =
-            kept - (std::max(others, double(after.transientBytes())) -
-                    std::max(others, double(before.transientBytes())));
-        double added = after.time() - before.time();
-        added += exposedSwap(stageSwapped + after.swappedBytes() -
-                                 before.swappedBytes(),
+            kept - (std::max(others, double(transientAfter)) -
+                    std::max(others, double(transientBefore)));
+        double added = timeAfter - timeBefore;
+        added += exposedSwap(stageSwapped + swappedAfter - swappedBefore,
                              stageTime + added, hostBandwidth) -
                  exposedBefore;
         gross.offer(action, added, kept);
