@@ -89,6 +89,11 @@ UnitWork unitWorkOf(Operation *top, const MicroBatchShape &shape,
   unit.isLayer = isa<DecoderLayerOp, MTPLayerOp>(top);
   unit.name = unitName(top);
   int norms = 0;
+  // Reserved: an OpKernels is large, and moving it on growth costs more
+  // than counting the leaves.
+  size_t leaves = 0;
+  top->walk([&](Operation *leaf) { leaves += leaf->getNumRegions() == 0; });
+  unit.ops.reserve(leaves);
   top->walk([&](Operation *leaf) {
     if (leaf->getNumRegions() != 0)
       return;
