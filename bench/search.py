@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The layout search: full evaluations per second (one core and both), and
-the wall time of whole searches. Writes bench/results/search.md.
+the wall time of whole searches; and the architecture search over the
+paper's model family. Writes bench/results/search.md.
 
 Usage: bench/search.py [BUILD_DIR]   (default: build)
 Each rate comes from moe-plan's own count: candidates priced by the
@@ -32,6 +33,29 @@ CASES = [
      ["--tp=1", "--pp=16", "--vpp=1", "--micro-batch=1"], ["--tp=1", "--pp=16"]),
     ("Llama-3-70B on 1,024 H100", LLAMA, ["--tp=4", "--pp=8"], []),
 ]
+
+# The paper's model family: every shape at its best layout around the
+# paper's (TP8 PP16 VPP2, TP-extended EP, hierarchical all-to-all, overlap;
+# EP and the memory decisions searched).
+ARCH = ["--search-arch", "--threads=2", "--tp=8", "--pp=16", "--vpp=2", "--micro-batch=1",
+        "--tp-extend-ep", "--hierarchical-a2a", "--fb-overlap", "--distributed-optimizer",
+        "--top=10"]
+
+
+def arch_search():
+    cmd = [MOE_PLAN, *PANGU, *ARCH]
+    start = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    wall = time.perf_counter() - start
+    table = out[out.index("rank  layers"):].rstrip("\n")
+    head = out.splitlines()[0]
+    return (["", "## Architecture search (the paper's model family, 2 threads)", "",
+             f"`build/bin/moe-plan {flags(PANGU)} {flags(ARCH)}`: {head.split(': ', 1)[1]}; "
+             f"wall time {wall:.1f} s. The ten fastest shapes and the paper's own (its row says so); "
+             "shapes keep the total parameters within 10% of the model's, so fewer active "
+             "parameters per token run faster: rank with `--arch-budget=active` to hold those "
+             "instead.", "", "```", table, "```"])
+
 
 # Where one evaluation's time goes, from `perf record --call-graph dwarf`
 # on the Pangu sub-space with one thread; kept with the script so each
@@ -100,12 +124,13 @@ def main():
         walls.append(f"| {name} | `{flags(whole) or '-'}` | {full['candidates']} | {full['priced']} | "
                      f"{full['pruned']} | {full['valid']} | {full['wall']:.1f} s | {full['best']} | "
                      f"{full['layout']} |")
+    arch = arch_search()
     commands = ["", "## Commands", "", "```sh"]
     for name, setup, space, whole in CASES:
         commands.append(f"build/bin/moe-plan {flags(setup)} --search --threads=1|2 {flags(space)}")
         commands.append(f"build/bin/moe-plan {flags(setup)} --search --threads=2 {flags(whole)}")
     commands.append("```")
-    text = "\n".join(lines + walls + commands) + "\n" + PROFILE
+    text = "\n".join(lines + walls + arch + commands) + "\n" + PROFILE
     out = os.path.join(ROOT, "bench", "results", "search.md")
     open(out, "w").write(text)
     print(text)

@@ -356,31 +356,34 @@ searchLayouts(moe::ModelOp model, const ClusterSpec &cluster,
                                          start)
         .count();
   };
-  auto report = [&] {
+  // Progress from whichever worker finishes a candidate, at most every
+  // tenth of a second, and once at the end.
+  double reported = -1;
+  auto report = [&](bool last = false) {
     if (!progress)
       return;
-    SearchProgress p{done.load(), result.candidates.size(), valid.load(), 0,
-                     elapsed()};
     std::lock_guard<std::mutex> lock(bestMutex);
-    p.bestTokensPerDevice = best;
-    progress(p);
+    double now = elapsed();
+    if (!last && now - reported < 0.1)
+      return;
+    reported = now;
+    progress(SearchProgress{done.load(), result.candidates.size(),
+                            valid.load(), best, now});
   };
   // Runs `work` on every index of `indices`, each worker taking the next;
   // results land in the candidates' own slots, so the outcome does not
   // depend on the thread count or timing.
   auto parallel = [&](llvm::ArrayRef<size_t> indices,
                       llvm::function_ref<void(Worker &, Candidate &)> work) {
-    std::atomic<size_t> next{0}, finished{0};
+    std::atomic<size_t> next{0};
     std::vector<std::thread> pool;
     for (std::unique_ptr<Worker> &worker : workers)
       pool.emplace_back([&, w = worker.get()] {
-        for (size_t i; (i = next++) < indices.size(); ++finished)
+        for (size_t i; (i = next++) < indices.size();) {
           work(*w, result.candidates[indices[i]]);
+          report();
+        }
       });
-    while (finished.load() < indices.size()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      report();
-    }
     for (std::thread &thread : pool)
       thread.join();
   };
@@ -440,7 +443,7 @@ searchLayouts(moe::ModelOp model, const ClusterSpec &cluster,
         bestStep = std::min(bestStep, result.candidates[i].metrics.stepTime);
   }
   result.seconds = elapsed();
-  report();
+  report(/*last=*/true);
 
   for (auto [i, candidate] : llvm::enumerate(result.candidates)) {
     result.evaluated += candidate.evaluated;

@@ -1,0 +1,77 @@
+//===- SearchTest.cpp - the layout and architecture searches --------------===//
+
+#include "TestSupport.h"
+
+#include "moeplan/Analysis/ModelAnalysis.h"
+#include "moeplan/Search/ArchSearch.h"
+
+#include <gtest/gtest.h>
+
+using namespace mlir;
+using namespace moeplan;
+
+namespace {
+
+/// A reshaped DeepSeek-V3 has the sizes asked for, its new layers copy the
+/// last one, and the parameters move by exactly what the shape changes.
+TEST(ArchSearch, ReshapeSetsTheSizesAndCountsFollow) {
+  auto loaded = test::importModel("deepseek-v3");
+  ASSERT_TRUE(loaded->module);
+  moe::ModelOp model = loaded->model();
+  FailureOr<ParamCounts> base = countParameters(model);
+  ASSERT_TRUE(succeeded(base));
+
+  ArchShape same{61, 7168, 256, 8, 2048};
+  FailureOr<OwningOpRef<ModuleOp>> copy = reshapeModel(model, same);
+  ASSERT_TRUE(succeeded(copy));
+  auto unchanged = *(*copy)->getOps<moe::ModelOp>().begin();
+  EXPECT_EQ(countParameters(unchanged)->total, base->total);
+
+  // One more MoE layer adds one MoE layer's parameters.
+  ArchShape deeper = same;
+  deeper.layers = 62;
+  FailureOr<OwningOpRef<ModuleOp>> more = reshapeModel(model, deeper);
+  ASSERT_TRUE(succeeded(more));
+  auto grown = *(*more)->getOps<moe::ModelOp>().begin();
+  auto layers = llvm::to_vector(grown.getDecoderLayers());
+  ASSERT_EQ(layers.size(), 62u);
+  EXPECT_EQ(layers.back().getIndex(), 61u);
+  FailureOr<OpParams> layer = countOpParameters(layers.back());
+  ASSERT_TRUE(succeeded(layer));
+  EXPECT_EQ(countParameters(grown)->total, base->total + layer->total);
+
+  // Half the experts, top-k 6, a wider expert and a narrower model.
+  ArchShape other{55, 6144, 128, 6, 2560};
+  FailureOr<OwningOpRef<ModuleOp>> reshaped = reshapeModel(model, other);
+  ASSERT_TRUE(succeeded(reshaped));
+  auto changed = *(*reshaped)->getOps<moe::ModelOp>().begin();
+  EXPECT_EQ(changed.getHiddenSize(), 6144u);
+  EXPECT_EQ(llvm::range_size(changed.getDecoderLayers()), 55);
+  changed.walk([&](moe::RouterOp router) {
+    EXPECT_EQ(router.getNumExperts(), 128u);
+    EXPECT_EQ(router.getTopK(), 6u);
+  });
+  changed.walk([&](moe::ExpertsOp experts) {
+    EXPECT_EQ(experts.getNumExperts(), 128u);
+    EXPECT_EQ(experts.getFfnSize(), 2560u);
+  });
+  EXPECT_LT(countParameters(changed)->total, base->total);
+}
+
+/// A shape the dialect refuses (more experts per token than experts) is
+/// an error, not a model.
+TEST(ArchSearch, ReshapeRefusesAnInvalidShape) {
+  auto loaded = test::importModel("deepseek-v3");
+  ASSERT_TRUE(loaded->module);
+  loaded->context.printOpOnDiagnostic(false);
+  std::string message;
+  ScopedDiagnosticHandler capture(&loaded->context, [&](Diagnostic &d) {
+    message = d.str();
+    return success();
+  });
+  ArchShape impossible{61, 7168, 8, 16, 2048};
+  EXPECT_TRUE(failed(reshapeModel(loaded->model(), impossible)));
+  EXPECT_NE(message.find("top"), std::string::npos) << message;
+}
+
+} // namespace
