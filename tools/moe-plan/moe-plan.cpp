@@ -11,6 +11,8 @@
 #include "moeplan/Export/PlanJSON.h"
 #include "moeplan/Export/Report.h"
 #include "moeplan/Import/HFConfigImport.h"
+#include "dialects/moe/MoEConstants.h"
+#include "moeplan/Search/ArchSearch.h"
 #include "moeplan/Search/LayoutSearch.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -193,6 +195,24 @@ cl::opt<unsigned> threads(
 cl::opt<unsigned> topPlans("top",
                            cl::desc("With --search, plans to list (default 10)"),
                            cl::init(10), cl::cat(category));
+cl::opt<bool> searchArch(
+    "search-arch",
+    cl::desc("Search model shapes around the model: decoder layers, hidden "
+             "size, routed experts, top-k and expert width within "
+             "--arch-budget, each at its best layout of the --search space "
+             "(the flags given fix it); ranks the shapes by tokens/s per "
+             "device (docs/search.md)"),
+    cl::cat(category));
+cl::opt<std::string> archBudget(
+    "arch-budget",
+    cl::desc("With --search-arch, the parameters the shapes keep: total "
+             "(default) or active"),
+    cl::init("total"), cl::cat(category));
+cl::opt<double> archTolerance(
+    "arch-tolerance",
+    cl::desc("With --search-arch, how far a shape's parameters may be from "
+             "the model's, a fraction (default 0.1)"),
+    cl::init(0.1), cl::cat(category));
 cl::opt<std::string> outputPath("o", cl::desc("Write the report to FILE"),
                                 cl::value_desc("FILE"), cl::init("-"),
                                 cl::cat(category));
@@ -218,11 +238,9 @@ OwningOpRef<ModuleOp> loadModel(llvm::SourceMgr &sourceMgr,
 /// Runs the layout search around `request` (the flags given fix their
 /// dimension), writes the CSV and the table, and returns the best plan's
 /// request.
-FailureOr<PlanRequest> searchFor(const PlanRequest &request, moe::ModelOp model,
-                                 const ClusterSpec &cluster,
-                                 FlopsConvention convention,
-                                 std::optional<Runtime> runtime,
-                                 std::string &table) {
+/// The search space the flags leave open around `request`.
+SearchRequest searchRequestOf(const PlanRequest &request,
+                              std::optional<Runtime> runtime) {
   SearchRequest search;
   search.base = request;
   auto given = [](const cl::opt<int64_t> &option) -> std::optional<int64_t> {
@@ -255,6 +273,15 @@ FailureOr<PlanRequest> searchFor(const PlanRequest &request, moe::ModelOp model,
   search.threads = threads.getNumOccurrences()
                        ? threads.getValue()
                        : std::max(1u, std::thread::hardware_concurrency());
+  return search;
+}
+
+FailureOr<PlanRequest> searchFor(const PlanRequest &request, moe::ModelOp model,
+                                 const ClusterSpec &cluster,
+                                 FlopsConvention convention,
+                                 std::optional<Runtime> runtime,
+                                 std::string &table) {
+  SearchRequest search = searchRequestOf(request, runtime);
 
   // A progress line on a terminal: done, valid, best so far, rate.
   bool terminal = llvm::sys::Process::StandardErrIsDisplayed();
@@ -312,6 +339,93 @@ FailureOr<PlanRequest> searchFor(const PlanRequest &request, moe::ModelOp model,
   }
   return result->candidates[result->ranking.front()].request;
 }
+/// A plan that gives no parallel size (by flag or in the model's
+/// moe.layout) has them chosen by the layout search over TP, PP, VPP, EP,
+/// ETP and CP, every other setting as given; `note` says so. Nullopt when
+/// sizes are given, on one device, or when no searched layout fits: then
+/// Megatron's defaults are planned, and their report says what is wrong.
+std::optional<PlanRequest> chooseSizes(const PlanRequest &request,
+                                       moe::ModelOp model,
+                                       const ClusterSpec &cluster,
+                                       FlopsConvention convention,
+                                       std::string &note) {
+  auto given = model->getAttrOfType<moe::LayoutAttr>(moe::kLayoutAttr);
+  bool anyGiven =
+      request.tp || request.pp || request.vpp || request.ep || request.etp ||
+      request.cp || !request.pipelineLayout.empty() ||
+      (given && (given.getTp() || given.getPp() || given.getVpp() ||
+                 given.getEp() || given.getEtp() || given.getCp()));
+  if (anyGiven || cluster.devices <= 1)
+    return std::nullopt;
+  SearchRequest search;
+  search.base = request;
+  search.microBatch = request.microBatch;
+  search.tpExtendEp = request.tpExtendEp;
+  search.hierarchicalA2a = request.hierarchicalA2a;
+  search.distributedOptimizer = request.distributedOptimizer;
+  search.fbOverlap = request.fbOverlap.value_or(false);
+  search.recompute = request.recompute;
+  search.threads = threads.getNumOccurrences()
+                       ? threads.getValue()
+                       : std::max(1u, std::thread::hardware_concurrency());
+  // The search's own errors would name candidates; the defaults' report
+  // names the problem better.
+  ScopedDiagnosticHandler quiet(model.getContext(),
+                                [](Diagnostic &) { return success(); });
+  FailureOr<SearchResult> result =
+      searchLayouts(model, cluster, search, convention);
+  if (failed(result) || result->ranking.empty())
+    return std::nullopt;
+  const Candidate &best = result->candidates[result->ranking.front()];
+  llvm::raw_string_ostream(note)
+      << "Parallel sizes chosen by the layout search (none was given): the "
+         "best of "
+      << result->ranking.size() << " layouts that fit among "
+      << result->candidates.size()
+      << " of TP, PP, VPP, EP, ETP and CP, every other setting as given "
+         "(--search explores those too; docs/search.md):\n  "
+      << candidateFlags(best) << "\n";
+  return best.request;
+}
+
+/// Runs the architecture search, writes its table to the output and the
+/// CSV; fails when no shape has a plan that fits.
+LogicalResult searchShapes(const PlanRequest &request, moe::ModelOp model,
+                           const ClusterSpec &cluster,
+                           FlopsConvention convention,
+                           std::optional<Runtime> runtime) {
+  SearchRequest search = searchRequestOf(request, runtime);
+  ArchBudget budget{archBudget == "active", archTolerance};
+  bool terminal = llvm::sys::Process::StandardErrIsDisplayed();
+  auto progress = [&](size_t done, size_t total) {
+    if (terminal)
+      llvm::errs() << "\rsearch-arch: " << done << "/" << total << " shapes"
+                   << (done == total ? "\n" : "");
+  };
+  FailureOr<ArchSearchResult> result =
+      searchArchitectures(model, cluster, search, budget, convention, progress);
+  if (failed(result))
+    return failure();
+  std::string error;
+  if (!searchCSV.empty()) {
+    std::unique_ptr<llvm::ToolOutputFile> file =
+        openOutputFile(searchCSV, &error);
+    if (!file)
+      return fail(error), failure();
+    writeArchCSV(*result, file->os());
+    file->keep();
+  }
+  std::unique_ptr<llvm::ToolOutputFile> output =
+      openOutputFile(outputPath, &error);
+  if (!output)
+    return fail(error), failure();
+  writeArchTable(*result, topPlans, output->os());
+  output->keep();
+  if (result->ranking.empty())
+    return fail("no shape of the architecture search has a plan that fits"),
+           failure();
+  return success();
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -328,7 +442,7 @@ int main(int argc, char **argv) {
           {"--global-batch", &globalBatch},
           {"--micro-batch", &microBatch}})
       if (!option->getNumOccurrences() &&
-          !(searchLayouts_ && option == &microBatch))
+          !((searchLayouts_ || searchArch) && option == &microBatch))
         return fail(flag + " is required with --cluster");
   } else {
     for (llvm::StringRef flag :
@@ -336,11 +450,33 @@ int main(int argc, char **argv) {
           "sp", "tp-extend-ep", "hierarchical-a2a", "routing-skew", "attention", "precision", "fb-overlap", "pipeline-layout", "emit-plan",
           "emit-mindspeed", "emit-megatron",
           "recompute", "swap", "distributed-optimizer", "emit-trace",
-          "allow-oom", "search"})
+          "allow-oom", "search", "search-arch"})
       if (cl::getRegisteredOptions().lookup(flag)->getNumOccurrences())
         return fail("--" + flag + " needs a cluster to plan for: add --cluster");
   }
-  if (!searchLayouts_)
+  if (!searchArch)
+    for (llvm::StringRef flag : {"arch-budget", "arch-tolerance"})
+      if (cl::getRegisteredOptions().lookup(flag)->getNumOccurrences())
+        return fail("--" + flag + " is an option of the architecture "
+                    "search: add --search-arch");
+  if (searchArch && searchLayouts_)
+    return fail("--search-arch searches layouts for every shape; drop "
+                "--search");
+  if (archBudget != "total" && archBudget != "active")
+    return fail("unknown --arch-budget '" + archBudget +
+                "'; expected total or active");
+  if (!(archTolerance > 0 && archTolerance < 1))
+    return fail("--arch-tolerance must be a fraction between 0 and 1, got " +
+                std::to_string(archTolerance.getValue()));
+  if (searchArch)
+    for (llvm::StringRef flag :
+         {"emit-plan", "emit-trace", "emit-mindspeed", "emit-megatron",
+          "format"})
+      if (cl::getRegisteredOptions().lookup(flag)->getNumOccurrences())
+        return fail("--search-arch writes a table of shapes and "
+                    "--search-csv; --" + flag +
+                    " is for one plan: run --search on the shape you pick");
+  if (!searchLayouts_ && !searchArch)
     for (llvm::StringRef flag :
          {"search-csv", "objective", "max-tp", "runtime", "threads", "top"})
       if (cl::getRegisteredOptions().lookup(flag)->getNumOccurrences())
@@ -467,6 +603,9 @@ int main(int argc, char **argv) {
       request.fbOverlap = fbOverlap;
     request.pipelineLayout = pipelineLayout;
     request.distributedOptimizer = distributedOptimizer;
+    if (searchArch)
+      return failed(searchShapes(request, models.front(), *cluster,
+                                 *convention, searchRuntime));
     if (searchLayouts_) {
       FailureOr<PlanRequest> best = searchFor(request, models.front(),
                                               *cluster, *convention,
@@ -474,6 +613,10 @@ int main(int argc, char **argv) {
       if (failed(best))
         return 1;
       request = *best;
+    } else if (std::optional<PlanRequest> chosen = chooseSizes(
+                   request, models.front(), *cluster, *convention,
+                   searchTable)) {
+      request = *chosen;
     }
     lastRequest = request;
     plan = evaluatePlan(models.front(), *cluster, request,
