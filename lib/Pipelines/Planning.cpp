@@ -291,6 +291,10 @@ FailureOr<PlanBounds> planBounds(moe::ModelOp model,
     return failure();
   std::optional<StagePricing> pricing = StagePricing::of(copy, cluster);
   auto layout = copy->getAttrOfType<moe::LayoutAttr>(moe::kLayoutAttr);
+  // Without forward/backward overlap every collective of a unit blocks
+  // the compute stream (moe-plan-overlap's only other choice), so it counts
+  // too.
+  bool blocking = !request.fbOverlap.value_or(false) && !moe::anyFBOverlap(copy);
   double statics = 0, compute = 0;
   for (Operation &op : copy.getBody().front()) {
     UnitWork work = unitWorkOf(&op, pricing->shape, pricing->sharding);
@@ -298,7 +302,7 @@ FailureOr<PlanBounds> planBounds(moe::ModelOp model,
     for (const OpKernels &kernels : work.ops)
       for (const auto *items : {&kernels.forward, &kernels.backward})
         for (const WorkItem &item : *items)
-          if (item.kind != WorkItem::Kind::Collective)
+          if (blocking || item.kind != WorkItem::Kind::Collective)
             compute += workTime(item, pricing->grids, cluster);
   }
   PlanBounds bounds;

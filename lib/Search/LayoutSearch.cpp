@@ -419,9 +419,9 @@ searchLayouts(moe::ModelOp model, const ClusterSpec &cluster,
       Candidate &c = result.candidates[i];
       if (search.objective == SearchObjective::Throughput &&
           c.bounds.stepSeconds > bestStep) {
-        c.rejected = "cannot beat the best: its compute alone takes " +
+        c.rejected = "cannot beat the best: its step takes at least " +
                      llvm::formatv("{0:f3}", c.bounds.stepSeconds).str() +
-                     " s per step, the best plan " +
+                     " s, the best plan's " +
                      llvm::formatv("{0:f3}", bestStep).str() + " s";
         c.pruned = true;
         ++done;

@@ -65,6 +65,7 @@ for row in rows:
         if run.returncode == 0:
             report = json.loads(run.stdout)
             if row["rejected"].startswith("cannot beat the best"):
+                fitting += report["memory"]["fits"]
                 assert report["step_time_s"] >= float(row["step_bound_s"]) * (1 - 1e-5)
                 assert report["tokens_per_s_per_device"] <= best * (1 + 1e-5), \
                     f"candidate {row['candidate']} pruned but beats the best"
