@@ -14,6 +14,8 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <map>
 
 using namespace mlir;
@@ -445,25 +447,53 @@ FailureOr<SimulationResult> simulate(PlanOp plan, const ClusterSpec &cluster,
   for (int64_t s = 0; s < stages; ++s)
     order[s] = pipelineOrder(stages, chunks, microBatches,
                              schedule.getExtraWarmup(), s);
-  std::map<std::tuple<int64_t, int64_t, int64_t, Phase>, double> finished;
-  auto upstream = [&](int64_t s, const ScheduledRun &r)
-      -> std::optional<std::tuple<int64_t, int64_t, int64_t, Phase>> {
+  // Flat tables, indexed by (stage, micro-batch, chunk, phase) and by
+  // (stage, chunk, phase); a run not finished yet is NaN.
+  auto runIndex = [&](int64_t s, int64_t microBatch, int64_t chunk,
+                      Phase phase) {
+    return ((s * microBatches + microBatch) * chunks + chunk) * 2 +
+           (phase == Phase::Backward);
+  };
+  auto programIndex = [&](int64_t s, int64_t chunk, Phase phase) {
+    return (s * chunks + chunk) * 2 + (phase == Phase::Backward);
+  };
+  std::vector<double> finished(stages * microBatches * chunks * 2,
+                               std::numeric_limits<double>::quiet_NaN());
+  std::vector<const CompiledProgram *> programOf(stages * chunks * 2, nullptr);
+  for (auto &[key, program] : programs) {
+    auto [stage, chunk, phase] = key;
+    if (phase != Phase::Optimizer)
+      programOf[programIndex(stage, chunk, phase)] = &program;
+  }
+  // The run `r` on stage `s` waits for, or -1 when none.
+  auto upstream = [&](int64_t s, const ScheduledRun &r) -> int64_t {
     if (r.phase == Phase::Forward) {
       if (s > 0)
-        return std::make_tuple(s - 1, r.microBatch, r.chunk, r.phase);
+        return runIndex(s - 1, r.microBatch, r.chunk, r.phase);
       if (r.chunk > 0)
-        return std::make_tuple(stages - 1, r.microBatch, r.chunk - 1, r.phase);
-      return std::nullopt;
+        return runIndex(stages - 1, r.microBatch, r.chunk - 1, r.phase);
+      return -1;
     }
     if (s < stages - 1)
-      return std::make_tuple(s + 1, r.microBatch, r.chunk, r.phase);
+      return runIndex(s + 1, r.microBatch, r.chunk, r.phase);
     if (r.chunk < chunks - 1)
-      return std::make_tuple(int64_t(0), r.microBatch, r.chunk + 1, r.phase);
-    return std::nullopt;
+      return runIndex(0, r.microBatch, r.chunk + 1, r.phase);
+    return -1;
+  };
+  for (int64_t s = 0; s < stages; ++s)
+    for (int64_t c = 0; c < chunks; ++c)
+      for (Phase phase : {Phase::Forward, Phase::Backward})
+        if (!programOf[programIndex(s, c, phase)])
+          return plan.emitError()
+                 << "the plan has no " << stringifyPhase(phase)
+                 << " program for stage " << s << " chunk " << c
+                 << ", which its schedule runs";
+  auto program = [&](int64_t s, const ScheduledRun &r) -> const CompiledProgram & {
+    return *programOf[programIndex(s, r.chunk, r.phase)];
   };
 
   Runner runner{recordTrace, result.trace};
-  std::map<std::tuple<int64_t, int64_t, Phase>, int64_t> runsOf;
+  std::vector<int64_t> runsOf(stages * chunks * 2, 0);
   std::vector<size_t> next(stages, 0);
   size_t remaining = 0;
   for (auto &o : order)
@@ -471,17 +501,16 @@ FailureOr<SimulationResult> simulate(PlanOp plan, const ClusterSpec &cluster,
   // When a run may start: its upstream run's end, or nullopt while that has
   // not run yet.
   auto readyOf = [&](int64_t s, const ScheduledRun &r) -> std::optional<double> {
-    auto dep = upstream(s, r);
-    if (!dep)
+    int64_t dep = upstream(s, r);
+    if (dep < 0)
       return 0.0;
-    auto it = finished.find(*dep);
-    if (it == finished.end())
+    if (std::isnan(finished[dep]))
       return std::nullopt;
-    return it->second;
+    return finished[dep];
   };
   auto cursorFor = [&](int64_t s, const ScheduledRun &r, double ready) {
-    int64_t &runs = runsOf[{s, r.chunk, r.phase}];
-    Cursor cursor(programs.at({s, r.chunk, r.phase}), r, ready, runs == 0,
+    int64_t &runs = runsOf[programIndex(s, r.chunk, r.phase)];
+    Cursor cursor(program(s, r), r, ready, runs == 0,
                   runs == microBatches - 1);
     ++runs;
     return cursor;
@@ -510,20 +539,18 @@ FailureOr<SimulationResult> simulate(PlanOp plan, const ClusterSpec &cluster,
           auto [backEnd, forwardEnd] =
               runner.runPair(cursorFor(s, r, *ready),
                              cursorFor(s, f, *forwardReady), state[s], s);
-          finished[{s, r.microBatch, r.chunk, r.phase}] = backEnd;
-          finished[{s, f.microBatch, f.chunk, f.phase}] = forwardEnd;
+          finished[runIndex(s, r.microBatch, r.chunk, r.phase)] = backEnd;
+          finished[runIndex(s, f.microBatch, f.chunk, f.phase)] = forwardEnd;
           next[s] += 2;
           remaining -= 2;
           progressed = true;
           continue;
         }
-        double end = runner.run(programs.at({s, r.chunk, r.phase}), state[s],
-                                *ready, s, r,
-                                runsOf[{s, r.chunk, r.phase}] == 0,
-                                runsOf[{s, r.chunk, r.phase}] ==
-                                    microBatches - 1);
-        ++runsOf[{s, r.chunk, r.phase}];
-        finished[{s, r.microBatch, r.chunk, r.phase}] = end;
+        int64_t &runs = runsOf[programIndex(s, r.chunk, r.phase)];
+        double end = runner.run(program(s, r), state[s], *ready, s, r,
+                                runs == 0, runs == microBatches - 1);
+        ++runs;
+        finished[runIndex(s, r.microBatch, r.chunk, r.phase)] = end;
         ++next[s];
         --remaining;
         progressed = true;
