@@ -291,24 +291,27 @@ FailureOr<PlanBounds> planBounds(moe::ModelOp model,
     return failure();
   std::optional<StagePricing> pricing = StagePricing::of(copy, cluster);
   auto layout = copy->getAttrOfType<moe::LayoutAttr>(moe::kLayoutAttr);
-  // Without forward/backward overlap every collective of a unit blocks
-  // the compute stream (moe-plan-overlap's only other choice), so it counts
-  // too.
+  // The units' kernels run one at a time on the compute stream and their
+  // collectives one at a time on the comm stream. Without forward/backward
+  // overlap every collective blocks the compute stream too
+  // (moe-plan-overlap's only other choice), so the two add up.
   bool blocking = !request.fbOverlap.value_or(false) && !moe::anyFBOverlap(copy);
-  double statics = 0, compute = 0;
+  double statics = 0, compute = 0, communication = 0;
   for (Operation &op : copy.getBody().front()) {
     UnitWork work = unitWorkOf(&op, pricing->shape, pricing->sharding);
     statics += pricing->weightAndGradBytes(work) + pricing->optimizerBytes(work);
     for (const OpKernels &kernels : work.ops)
       for (const auto *items : {&kernels.forward, &kernels.backward})
         for (const WorkItem &item : *items)
-          if (blocking || item.kind != WorkItem::Kind::Collective)
-            compute += workTime(item, pricing->grids, cluster);
+          (item.kind == WorkItem::Kind::Collective ? communication : compute) +=
+              workTime(item, pricing->grids, cluster);
   }
+  double busiest =
+      blocking ? compute + communication : std::max(compute, communication);
   PlanBounds bounds;
   bounds.memoryBytes = int64_t(statics / layout.getPp()) +
                        cluster.device.runtimeReserveBytes.value;
-  bounds.stepSeconds = compute * pricing->microBatches / layout.getPp();
+  bounds.stepSeconds = busiest * pricing->microBatches / layout.getPp();
   return bounds;
 }
 

@@ -164,9 +164,10 @@ struct PlanBounds {
   /// The step is at least the compute kernels of every micro-batch's
   /// forward and backward spread evenly over the pipeline ranks: each rank
   /// runs its kernels one at a time on its compute stream, recompute only
-  /// adds to them, and the slowest rank is at least the mean. Without
-  /// forward/backward overlap the units' collectives block that stream and
-  /// count as well.
+  /// adds to them, and the slowest rank is at least the mean. The same
+  /// holds for the units' collectives on the comm stream; without
+  /// forward/backward overlap they block the compute stream, and the two
+  /// add up.
   double stepSeconds = 0;
 };
 
