@@ -18,6 +18,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
@@ -339,35 +340,60 @@ FailureOr<PlanRequest> searchFor(const PlanRequest &request, moe::ModelOp model,
   }
   return result->candidates[result->ranking.front()].request;
 }
-/// A plan that gives no parallel size (by flag or in the model's
-/// moe.layout) has them chosen by the layout search over TP, PP, VPP, EP,
-/// ETP and CP, every other setting as given; `note` says so. Nullopt when
-/// sizes are given, on one device, or when no searched layout fits: then
-/// Megatron's defaults are planned, and their report says what is wrong.
+/// The parallel sizes a plan leaves out (by flag and in the model's
+/// moe.layout) are chosen by the layout search over them, the given ones
+/// and every other setting as given, and what emitted launch arguments'
+/// runtime runs; `note` says so. Nullopt when every size is given, on one
+/// device, with a pipeline layout string, or when no searched layout fits:
+/// then Megatron's defaults are planned, and their report says what is
+/// wrong.
 std::optional<PlanRequest> chooseSizes(const PlanRequest &request,
                                        moe::ModelOp model,
                                        const ClusterSpec &cluster,
                                        FlopsConvention convention,
                                        std::string &note) {
   auto given = model->getAttrOfType<moe::LayoutAttr>(moe::kLayoutAttr);
-  bool anyGiven =
-      request.tp || request.pp || request.vpp || request.ep || request.etp ||
-      request.cp || !request.pipelineLayout.empty() ||
-      (given && (given.getTp() || given.getPp() || given.getVpp() ||
-                 given.getEp() || given.getEtp() || given.getCp()));
-  if (anyGiven || cluster.devices <= 1)
+  auto fixed = [&](std::optional<int64_t> flag,
+                   int64_t (moe::LayoutAttr::*get)() const) {
+    return flag || (given && (given.*get)());
+  };
+  std::vector<std::string> open;
+  for (auto [name, flag, get] :
+       {std::tuple{"TP", request.tp, &moe::LayoutAttr::getTp},
+        std::tuple{"PP", request.pp, &moe::LayoutAttr::getPp},
+        std::tuple{"VPP", request.vpp, &moe::LayoutAttr::getVpp},
+        std::tuple{"EP", request.ep, &moe::LayoutAttr::getEp},
+        std::tuple{"ETP", request.etp, &moe::LayoutAttr::getEtp},
+        std::tuple{"CP", request.cp, &moe::LayoutAttr::getCp}})
+    if (!fixed(flag, get))
+      open.push_back(name);
+  if (open.empty() || !request.pipelineLayout.empty() || cluster.devices <= 1)
     return std::nullopt;
   SearchRequest search;
   search.base = request;
+  search.tp = request.tp;
+  search.pp = request.pp;
+  search.vpp = request.vpp;
+  search.ep = request.ep;
+  search.etp = request.etp;
+  search.cp = request.cp;
   search.microBatch = request.microBatch;
   search.tpExtendEp = request.tpExtendEp;
   search.hierarchicalA2a = request.hierarchicalA2a;
   search.distributedOptimizer = request.distributedOptimizer;
   search.fbOverlap = request.fbOverlap.value_or(false);
   search.recompute = request.recompute;
+  // Launch arguments to write: only what that runtime runs.
+  if (!mindspeedFile.empty())
+    search.runtime = Runtime::MindSpeedLLM;
+  else if (!megatronFile.empty())
+    search.runtime = Runtime::MegatronLM;
   search.threads = threads.getNumOccurrences()
                        ? threads.getValue()
                        : std::max(1u, std::thread::hardware_concurrency());
+  // One candidate is what Megatron's defaults give: nothing to choose.
+  if (enumerateCandidates(model, cluster, search).size() <= 1)
+    return std::nullopt;
   // The search's own errors would name candidates; the defaults' report
   // names the problem better.
   ScopedDiagnosticHandler quiet(model.getContext(),
@@ -378,12 +404,12 @@ std::optional<PlanRequest> chooseSizes(const PlanRequest &request,
     return std::nullopt;
   const Candidate &best = result->candidates[result->ranking.front()];
   llvm::raw_string_ostream(note)
-      << "Parallel sizes chosen by the layout search (none was given): the "
-         "best of "
+      << "Parallel sizes left out (" << llvm::join(open, ", ")
+      << ") chosen by the layout search: the best of "
       << result->ranking.size() << " layouts that fit among "
       << result->candidates.size()
-      << " of TP, PP, VPP, EP, ETP and CP, every other setting as given "
-         "(--search explores those too; docs/search.md):\n  "
+      << ", every other setting as given (--search explores those too; "
+         "docs/search.md):\n  "
       << candidateFlags(best) << "\n";
   return best.request;
 }
