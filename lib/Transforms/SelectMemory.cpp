@@ -292,10 +292,12 @@ LogicalResult MoESelectMemoryPass::selectAuto(ModelOp model,
   for (const Candidate &c : candidates)
     for (const PricedUnit::Op &op : c.priced.ops)
       limit += op.saved.size() + 1;
+  // One splitter for every round: a round changes one unit, and the split
+  // reuses what the units before it decided.
+  StageSplitter splitter(pp, vpp, flights,
+                         std::numeric_limits<double>::infinity());
   for (size_t round = 0; round < limit; ++round) {
-    std::optional<StageSplit> split =
-        splitStages(units, pp, vpp, flights,
-                    std::numeric_limits<double>::infinity());
+    std::optional<StageSplit> split = splitter.split(units);
     if (!split)
       break;
     // The virtual stage furthest over its memory.

@@ -64,24 +64,54 @@ std::vector<int64_t> microBatchesInFlight(int64_t pp, int64_t vpp,
 std::optional<StageSplit> splitStages(ArrayRef<StageUnit> units, int64_t pp,
                                       int64_t vpp, ArrayRef<int64_t> flights,
                                       double budget) {
+  return StageSplitter(pp, vpp, flights, budget).split(units);
+}
+
+StageSplitter::StageSplitter(int64_t pp, int64_t vpp, ArrayRef<int64_t> flights,
+                             double budget)
+    : pp(pp), vpp(vpp), flights(flights.begin(), flights.end()),
+      budget(budget) {}
+
+/// What a unit contributes to the split, to see which units changed.
+static bool sameForSplit(const StageUnit &a, const StageUnit &b) {
+  return a.letter == b.letter && a.cost == b.cost &&
+         a.staticBytes == b.staticBytes && a.savedBytes == b.savedBytes &&
+         a.hostOptimizerBytes == b.hostOptimizerBytes &&
+         a.transientBytes == b.transientBytes && a.fixed == b.fixed;
+}
+
+std::optional<StageSplit> StageSplitter::split(ArrayRef<StageUnit> units) {
   const int64_t n = units.size(), stages = pp * vpp;
   const int64_t lastChunk = stages - pp;
+  // Cells of units [0, i) depend on those units alone: the ones before the
+  // first unit that changed since the last call are kept.
+  int64_t unchanged = 0;
+  const bool fresh = int64_t(previous.size()) != n;
+  if (!fresh)
+    while (unchanged < n && sameForSplit(previous[unchanged], units[unchanged]))
+      ++unchanged;
+  else {
+    prefix.assign(n + 1, 0);
+    statics.assign(n + 1, 0);
+    saved.assign(n + 1, 0);
+    host.assign(n + 1, 0);
+    lowest.assign(n, 0);
+    highest.assign(n, 0);
+    best.assign((stages + 1) * (n + 1), Split{});
+    cut.assign((stages + 1) * (n + 1), 0);
+  }
+  previous.assign(units.begin(), units.end());
   // Times in whole nanoseconds, so that splits whose stages cost the same
   // tie exactly, however the units' costs were summed, and the tie-break
   // below decides them.
-  std::vector<int64_t> prefix(n + 1, 0);
-  std::vector<double> statics(n + 1, 0), saved(n + 1, 0), host(n + 1, 0);
-  for (int64_t i = 0; i < n; ++i) {
+  for (int64_t i = unchanged; i < n; ++i) {
     prefix[i + 1] = prefix[i] + std::llround(units[i].cost * 1e9);
     statics[i + 1] = statics[i] + units[i].staticBytes;
     saved[i + 1] = saved[i] + units[i].savedBytes;
     host[i + 1] = host[i] + units[i].hostOptimizerBytes;
-  }
-  // The virtual stages each unit may take: the embedding opens the first
-  // stage, the final norm, head and loss close the last, MTP layers sit in
-  // a last chunk, and a hand-set placement is kept.
-  std::vector<int64_t> lowest(n), highest(n);
-  for (int64_t i = 0; i < n; ++i) {
+    // The virtual stages each unit may take: the embedding opens the first
+    // stage, the final norm, head and loss close the last, MTP layers sit
+    // in a last chunk, and a hand-set placement is kept.
     const StageUnit &unit = units[i];
     lowest[i] = unit.letter == 'L'   ? stages - 1
                 : unit.letter == 'm' ? lastChunk
@@ -93,23 +123,13 @@ std::optional<StageSplit> splitStages(ArrayRef<StageUnit> units, int64_t pp,
   // best[j][i]: the best split of units [0, i) over stages [0, j): the
   // slowest stage first, then the sum of squared stage times, which spreads
   // the remaining work instead of leaving a stage empty. Of equal splits the
-  // first found wins: the one with the lightest stages last.
-  constexpr int64_t kUnreachable = std::numeric_limits<int64_t>::max();
-  struct Split {
-    int64_t slowest = kUnreachable;
-    double squares = 0;
-    bool operator<(const Split &other) const {
-      return std::tie(slowest, squares) < std::tie(other.slowest, other.squares);
-    }
-  };
-  // Flat tables, row j for stages [0, j).
-  std::vector<Split> best((stages + 1) * (n + 1));
-  std::vector<int64_t> cut((stages + 1) * (n + 1), 0);
+  // first found wins: the one with the lightest stages last. Flat tables,
+  // row j for stages [0, j).
   auto at = [&](int64_t j, int64_t i) { return j * (n + 1) + i; };
   best[at(0, 0)] = {0, 0};
   const bool bounded = std::isfinite(budget);
   for (int64_t j = 1; j <= stages; ++j)
-    for (int64_t i = 0; i <= n; ++i) {
+    for (int64_t i = fresh ? 0 : unchanged + 1; i <= n; ++i) {
       // Units [k, i) as stage j - 1, growing the stage backwards: the units'
       // bounds and the memory only tighten, and the stage's time only grows,
       // so the first misfit ends it, and so does a time over the slowest
@@ -117,6 +137,8 @@ std::optional<StageSplit> splitStages(ArrayRef<StageUnit> units, int64_t pp,
       int64_t part = j - 1, from = 0, to = stages - 1;
       double transient = 0;
       Split &chosen = best[at(j, i)];
+      chosen = Split{};
+      cut[at(j, i)] = 0;
       for (int64_t k = i; k >= 0; --k) {
         if (k < i) {
           from = std::max(from, lowest[k]);

@@ -4,6 +4,7 @@
 
 #include "moeplan/Analysis/ModelAnalysis.h"
 #include "moeplan/Search/ArchSearch.h"
+#include "moeplan/Transforms/StageSplit.h"
 
 #include <gtest/gtest.h>
 
@@ -74,4 +75,41 @@ TEST(ArchSearch, ReshapeRefusesAnInvalidShape) {
   EXPECT_NE(message.find("top"), std::string::npos) << message;
 }
 
+} // namespace
+
+namespace {
+/// A splitter that keeps its tables splits exactly as a fresh one after
+/// any unit changes, early or late, and when nothing changed.
+TEST(StageSplitter, ReusedTablesSplitAsAFreshSplit) {
+  std::vector<StageUnit> units;
+  units.push_back({nullptr, "embedding", 'E', 0.002});
+  for (int i = 0; i < 23; ++i)
+    units.push_back({nullptr, "layer", 't', 0.010 + 0.001 * (i % 5)});
+  units.push_back({nullptr, "mtp0", 'm', 0.012});
+  units.push_back({nullptr, "loss", 'L', 0.004});
+  for (StageUnit &u : units) {
+    u.staticBytes = 1e9;
+    u.savedBytes = 2e8;
+  }
+  std::vector<int64_t> flights = microBatchesInFlight(4, 2, 16);
+  for (double budget : {std::numeric_limits<double>::infinity(), 6e9}) {
+    StageSplitter splitter(4, 2, flights, budget);
+    auto same = [&](llvm::ArrayRef<StageUnit> now) {
+      std::optional<StageSplit> reused = splitter.split(now);
+      std::optional<StageSplit> fresh = splitStages(now, 4, 2, flights, budget);
+      ASSERT_EQ(reused.has_value(), fresh.has_value());
+      if (fresh) {
+        EXPECT_EQ(reused->stage, fresh->stage);
+        EXPECT_EQ(reused->slowestNanos, fresh->slowestNanos);
+      }
+    };
+    same(units);
+    same(units); // nothing changed
+    for (size_t u : {20, 3, 0, 25, 12}) {
+      units[u].cost *= 1.7;
+      units[u].savedBytes *= 0.5;
+      same(units);
+    }
+  }
+}
 } // namespace

@@ -13,6 +13,10 @@
 #include "dialects/moe/MoEOps.h"
 #include "moeplan/Cost/UnitCost.h"
 
+#include <limits>
+#include <optional>
+#include <tuple>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -71,6 +75,36 @@ std::optional<StageSplit> splitStages(llvm::ArrayRef<StageUnit> units,
                                       int64_t pp, int64_t vpp,
                                       llvm::ArrayRef<int64_t> flights,
                                       double budget);
+
+/// splitStages for a caller that splits again after changing some units:
+/// the tables are kept, and the cells of the units before the first one
+/// that changed since the last call are reused (they depend on those units
+/// alone), so the split is the same as splitStages' and costs less the
+/// later the change.
+class StageSplitter {
+public:
+  StageSplitter(int64_t pp, int64_t vpp, llvm::ArrayRef<int64_t> flights,
+                double budget);
+  std::optional<StageSplit> split(llvm::ArrayRef<StageUnit> units);
+
+private:
+  static constexpr int64_t kUnreachable = std::numeric_limits<int64_t>::max();
+  struct Split {
+    int64_t slowest = kUnreachable;
+    double squares = 0;
+    bool operator<(const Split &other) const {
+      return std::tie(slowest, squares) < std::tie(other.slowest, other.squares);
+    }
+  };
+  int64_t pp, vpp;
+  std::vector<int64_t> flights;
+  double budget;
+  std::vector<StageUnit> previous; ///< the units of the last call
+  std::vector<int64_t> prefix, lowest, highest;
+  std::vector<double> statics, saved, host;
+  std::vector<Split> best;
+  std::vector<int64_t> cut;
+};
 
 /// How units are priced for stage decisions: one micro-batch's work under
 /// the model's layout and training setup on the cluster, as the lowering
