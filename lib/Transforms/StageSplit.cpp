@@ -120,6 +120,27 @@ std::optional<StageSplit> StageSplitter::split(ArrayRef<StageUnit> units) {
     if (unit.fixed)
       lowest[i] = highest[i] = *unit.fixed;
   }
+  // The last split, priced with the units as they are now, is a split the
+  // best is no slower than (without a memory budget, which it may now
+  // break): cells slower than it cannot be on the best split's path, and
+  // are left unreachable. Kept cells are exact up to the bound they were
+  // computed under, so they are reused only when the new bound is no
+  // larger.
+  const bool bounded = std::isfinite(budget);
+  int64_t bound = kUnreachable;
+  if (!bounded && int64_t(lastSplit.size()) == n) {
+    std::vector<int64_t> times(stages, 0);
+    bool fits = true;
+    for (int64_t u = 0; u < n; ++u) {
+      int64_t v = lastSplit[u];
+      fits &= lowest[u] <= v && v <= highest[u];
+      times[v] += prefix[u + 1] - prefix[u];
+    }
+    if (fits)
+      bound = *std::max_element(times.begin(), times.end());
+  }
+  const bool reuse = !fresh && bound <= cellsBound;
+  cellsBound = bound;
   // best[j][i]: the best split of units [0, i) over stages [0, j): the
   // slowest stage first, then the sum of squared stage times, which spreads
   // the remaining work instead of leaving a stage empty. Of equal splits the
@@ -127,9 +148,8 @@ std::optional<StageSplit> StageSplitter::split(ArrayRef<StageUnit> units) {
   // row j for stages [0, j).
   auto at = [&](int64_t j, int64_t i) { return j * (n + 1) + i; };
   best[at(0, 0)] = {0, 0};
-  const bool bounded = std::isfinite(budget);
   for (int64_t j = 1; j <= stages; ++j)
-    for (int64_t i = fresh ? 0 : unchanged + 1; i <= n; ++i) {
+    for (int64_t i = reuse ? unchanged + 1 : 0; i <= n; ++i) {
       // Units [k, i) as stage j - 1, growing the stage backwards: the units'
       // bounds and the memory only tighten, and the stage's time only grows,
       // so the first misfit ends it, and so does a time over the slowest
@@ -156,10 +176,12 @@ std::optional<StageSplit> StageSplitter::split(ArrayRef<StageUnit> units) {
             break;
         }
         int64_t time = prefix[i] - prefix[k];
-        if (chosen.slowest != kUnreachable && time > chosen.slowest)
+        if (time > bound ||
+            (chosen.slowest != kUnreachable && time > chosen.slowest))
           break;
         const Split &before = best[at(j - 1, k)];
-        if (before.slowest == kUnreachable || part > to)
+        if (before.slowest == kUnreachable || before.slowest > bound ||
+            part > to)
           continue;
         Split split{std::max(before.slowest, time),
                     before.squares + double(time) * double(time)};
@@ -169,8 +191,10 @@ std::optional<StageSplit> StageSplitter::split(ArrayRef<StageUnit> units) {
         }
       }
     }
-  if (best[at(stages, n)].slowest == kUnreachable)
+  if (best[at(stages, n)].slowest == kUnreachable) {
+    lastSplit.clear();
     return std::nullopt;
+  }
   StageSplit result;
   result.stage.assign(n, 0);
   for (int64_t j = stages, i = n; j > 0; --j) {
@@ -180,6 +204,7 @@ std::optional<StageSplit> StageSplitter::split(ArrayRef<StageUnit> units) {
     i = k;
   }
   result.slowestNanos = best[at(stages, n)].slowest;
+  lastSplit = result.stage;
   return result;
 }
 

@@ -100,6 +100,10 @@ private:
   std::vector<int64_t> flights;
   double budget;
   std::vector<StageUnit> previous; ///< the units of the last call
+  std::vector<int64_t> lastSplit;  ///< its split, when there was one
+  /// The slowest stage the kept cells were computed up to: slower cells
+  /// are unreachable in the tables.
+  int64_t cellsBound = kUnreachable;
   std::vector<int64_t> prefix, lowest, highest;
   std::vector<double> statics, saved, host;
   std::vector<Split> best;
