@@ -64,26 +64,29 @@ def arch_search():
 PROFILE = """
 ## Where an evaluation's time goes
 
-`perf record -F 3000 --call-graph dwarf` of the Pangu sub-space on one thread (inclusive shares of
-the run):
+`perf record -F 3000 --call-graph dwarf` of the Pangu sub-space `--tp=8 --pp=16 --vpp=2
+--micro-batch=2` on one thread (inclusive shares of the run):
 
 | part | share | what |
 |---|---:|---|
-| `unitWorkOf` | 25% | each unit's kernels and saved tensors, built five times per evaluation (the bounds, moe-select-memory, moe-balance-stages, the report's memory choices, the lowering) with a name string per kernel |
-| cost interpreter | 23% | the replay of 16 stages × 2 chunks × 64 micro-batches (`Runner::execute` 12%) and compiling the programs |
-| moe-select-memory | 20% | its greedy rounds, each splitting the stages again (`splitStages` 9%) |
-| lowering to `ascend` | 22% | building the per-stage programs as IR (op and attribute creation) |
+| moe-select-memory | 31% | its greedy rounds, each splitting the stages again (`StageSplitter::split` 17%) |
+| cost interpreter | 22% | the replay of 16 stages × 2 chunks × 64 micro-batches and compiling the programs |
+| lowering to `ascend` | 21% | building the per-stage programs as IR (op and attribute creation) |
+| `unitWorkOf` | 19% | each unit's kernels and saved tensors, built five times per evaluation (the bounds, moe-select-memory, moe-balance-stages, the report's memory choices, the lowering) with a name string per kernel |
+| the bounds | 9% | a copy of the model through moe-shard, and its units' work |
 | moe-balance-stages | 5% | pricing the units for the split |
 
-What moved to get here (every prediction unchanged, checked byte for byte on the JSON reports and a
-948-candidate search CSV): the stage split stops growing a stage once it is slower than the best
-split found (2×); the interpreter's memory timeline, which nothing read, is gone; collectives find
-their grid without building a symbol table; the stage times come from the interpreter's compiled
-programs instead of a second walk; moe-select-memory prices each action on its unit in place instead
-of on a copy (22 → 30 evaluations/s); the passes' verifier is off in the search. The issue's target
-(2,000 per second) needs what these shares point at: a unit's work built once per evaluation and
-shared by the passes, layers of the same shape and sharding priced once, and the programs compiled
-to flat arrays instead of built as IR.
+What moved to get here (every prediction unchanged, checked byte for byte on JSON reports and on
+search CSVs of 120 to 2,580 candidates): the stage split stops growing a stage once it is slower than
+the best split found, and in moe-select-memory's rounds keeps its tables, recomputes only the cells
+after the unit that changed and skips cells slower than the last split priced anew; the
+interpreter's memory timeline, which nothing read, is gone; collectives find their grid without
+building a symbol table; the stage times come from the interpreter's compiled programs instead of a
+second walk; its runs are looked up in flat tables; moe-select-memory prices each action on its unit
+in place instead of on a copy; the passes' verifier is off in the search. The issue's target (2,000
+per second) needs what these shares point at: a unit's work built once per evaluation and shared by
+the passes, layers of the same shape and sharding priced once, and the programs compiled to flat
+arrays instead of built as IR.
 """
 
 

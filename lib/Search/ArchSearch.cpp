@@ -253,13 +253,10 @@ void writeArchCSV(const ArchSearchResult &result, llvm::raw_ostream &os) {
       os << llvm::format("%.6g,%.6g,%.6g", s.best->metrics.tokensPerSecondPerDevice,
                          s.best->metrics.stepTime, s.best->metrics.mfu)
          << "," << s.best->metrics.peakBytes << "," << rankOf[i] << ","
-         << candidateFlags(*s.best) << ",";
+         << csvField(candidateFlags(*s.best)) << ",";
     else
       os << ",,,,,,";
-    std::string reason = s.rejected;
-    llvm::replace(reason, '\n', ' ');
-    llvm::replace(reason, ',', ';');
-    os << reason << "\n";
+    os << csvField(s.rejected) << "\n";
   }
 }
 

@@ -510,9 +510,10 @@ std::string gib(double bytes) {
   return text;
 }
 
-/// A CSV field: quoted when it holds a comma or a quote.
+} // namespace
+
 std::string csvField(StringRef text) {
-  if (!text.contains(',') && !text.contains('"'))
+  if (!text.contains(',') && !text.contains('"') && !text.contains('\n'))
     return text.str();
   std::string quoted = "\"";
   for (char c : text) {
@@ -522,7 +523,6 @@ std::string csvField(StringRef text) {
   }
   return quoted + "\"";
 }
-} // namespace
 
 void writeSearchTable(const SearchResult &result, const ClusterSpec &cluster,
                       size_t count, llvm::raw_ostream &os) {

@@ -105,6 +105,9 @@ std::string candidateFlags(const Candidate &candidate);
 void writeSearchTable(const SearchResult &result, const ClusterSpec &cluster,
                       size_t count, llvm::raw_ostream &os);
 
+/// A CSV field: quoted when it holds a comma, a quote or a line break.
+std::string csvField(llvm::StringRef text);
+
 /// Every candidate as CSV: a header, then one row per candidate with its
 /// decisions, prediction and memory, `tokens_per_s_per_device` empty and
 /// `rejected` the reason when rejected.
