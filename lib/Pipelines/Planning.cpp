@@ -11,6 +11,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/Pass/PassManager.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace moeplan {
@@ -311,7 +313,19 @@ FailureOr<PlanBounds> planBounds(moe::ModelOp model,
   PlanBounds bounds;
   bounds.memoryBytes = int64_t(statics / layout.getPp()) +
                        cluster.device.runtimeReserveBytes.value;
-  bounds.stepSeconds = busiest * pricing->microBatches / layout.getPp();
+  // Each rank runs its m micro-batches' work, at least the mean. Without
+  // virtual stages a rank also waits, before its first forward, for the
+  // ranks before it to run theirs, and after its last backward for them to
+  // run theirs: step >= m w_r + sum of w over the ranks before r, for the
+  // work w_r of one micro-batch on rank r, whatever the split. Weighting
+  // rank r's inequality by q^(PP-1-r), q = 1 - 1/m, gives the same factor
+  // on every w_r, so step >= W / (1 - q^PP) for the whole micro-batch's
+  // work W (an LP's dual: tight when the ranks' work falls geometrically).
+  double m = pricing->microBatches, pp = layout.getPp();
+  bounds.stepSeconds = busiest * m / pp;
+  if (layout.getVpp() == 1 && m > 1)
+    bounds.stepSeconds =
+        std::max(bounds.stepSeconds, busiest / (1 - std::pow(1 - 1 / m, pp)));
   return bounds;
 }
 

@@ -167,7 +167,8 @@ struct PlanBounds {
   /// adds to them, and the slowest rank is at least the mean. The same
   /// holds for the units' collectives on the comm stream; without
   /// forward/backward overlap they block the compute stream, and the two
-  /// add up.
+  /// add up. Without virtual stages the pipeline's fill and drain add to
+  /// it (see planBounds).
   double stepSeconds = 0;
 };
 
