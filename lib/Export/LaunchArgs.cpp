@@ -741,6 +741,19 @@ void writeArgs(const ArgList &args, llvm::raw_ostream &os) {
 
 } // namespace
 
+LogicalResult checkParallelLayout(Runtime runtime, ModelOp model,
+                                  const ParallelLayout &layout) {
+  FailureOr<ModelShape> shape = readModel(model);
+  if (failed(shape))
+    return failure();
+  // The parallel flags read the layout and the model alone.
+  PlanResult none;
+  PipelineShape pipeline;
+  Context c{runtime, model, *shape, pipeline, none, layout};
+  ArgList args;
+  return parallelArgs(c, args);
+}
+
 LogicalResult writeLaunchArgs(Runtime runtime, ModelOp model,
                               const Report &report, llvm::raw_ostream &os) {
   if (!report.plan || !report.cluster)

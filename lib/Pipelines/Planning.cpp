@@ -97,6 +97,28 @@ memoryChoicesOf(moe::ModelOp model, const ClusterSpec &cluster,
   return stages;
 }
 
+/// The sizes and options moe-shard decided, as the report names them.
+ParallelLayout sizesOf(moe::LayoutAttr layout, moe::TrainingAttr training) {
+  ParallelLayout l;
+  l.tp = layout.getTp();
+  l.pp = layout.getPp();
+  l.vpp = layout.getVpp();
+  l.ep = layout.getEp();
+  l.etp = layout.getEtp();
+  l.cp = layout.getCp();
+  l.dp = layout.getDp();
+  l.edp = layout.getExpertDataParallel();
+  l.sp = layout.isSequenceParallel();
+  l.tpExtendEp = layout.getTpExtendEp();
+  l.hierarchicalA2a = layout.getHierarchicalA2a();
+  l.distributedOptimizer = layout.getDistributedOptimizer();
+  l.seq = training.getSeq();
+  l.globalBatch = training.getGlobalBatch();
+  l.microBatch = training.getMicroBatch();
+  l.microBatches = l.globalBatch / (l.microBatch * l.dp);
+  return l;
+}
+
 /// The pipeline's options for `request` on `cluster`: one mapping from
 /// moe-plan's flags onto the registered pipeline's.
 void setPipelineOptions(PlanPipelineOptions &options,
@@ -224,22 +246,7 @@ FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
   auto layout = copy->getAttrOfType<moe::LayoutAttr>(moe::kLayoutAttr);
   auto training = copy->getAttrOfType<moe::TrainingAttr>(moe::kTrainingAttr);
   ParallelLayout &l = result.layout;
-  l.tp = layout.getTp();
-  l.pp = layout.getPp();
-  l.vpp = layout.getVpp();
-  l.ep = layout.getEp();
-  l.etp = layout.getEtp();
-  l.cp = layout.getCp();
-  l.dp = layout.getDp();
-  l.edp = layout.getExpertDataParallel();
-  l.sp = layout.isSequenceParallel();
-  l.tpExtendEp = layout.getTpExtendEp();
-  l.hierarchicalA2a = layout.getHierarchicalA2a();
-  l.distributedOptimizer = layout.getDistributedOptimizer();
-  l.seq = training.getSeq();
-  l.globalBatch = training.getGlobalBatch();
-  l.microBatch = training.getMicroBatch();
-  l.microBatches = l.globalBatch / (l.microBatch * l.dp);
+  l = sizesOf(layout, training);
   l.recompute = request.recompute;
   l.recomputeChosen = request.recompute == "auto";
   l.swapOptimizer = moe::swapsOptimizer(copy);
@@ -311,6 +318,10 @@ FailureOr<PlanBounds> planBounds(moe::ModelOp model,
   double busiest =
       blocking ? compute + communication : std::max(compute, communication);
   PlanBounds bounds;
+  bounds.layout = sizesOf(
+      layout, copy->getAttrOfType<moe::TrainingAttr>(moe::kTrainingAttr));
+  bounds.layout.recompute = request.recompute;
+  bounds.layout.fbOverlap = request.fbOverlap.value_or(false);
   bounds.memoryBytes = int64_t(statics / layout.getPp()) +
                        cluster.device.runtimeReserveBytes.value;
   // Each rank runs its m micro-batches' work, at least the mean. Without

@@ -236,6 +236,12 @@ public:
       return false;
     }
     candidate.bounds = *bounds;
+    // What the runtime refuses from the layout alone is refused unplanned.
+    if (search.runtime &&
+        failed(checkParallelLayout(*search.runtime, model, bounds->layout))) {
+      candidate.rejected = reason("the runtime cannot run it");
+      return false;
+    }
     int64_t capacity = cluster.device.memoryBytes.value;
     if (bounds->memoryBytes > capacity) {
       candidate.rejected = "cannot fit: weights, gradients and optimizer "

@@ -23,6 +23,14 @@ mlir::LogicalResult writeLaunchArgs(Runtime runtime, mlir::moe::ModelOp model,
                                     const Report &report,
                                     llvm::raw_ostream &os);
 
+/// The part of writeLaunchArgs' checks that reads the parallel layout and
+/// the model alone (hierarchical all-to-all, TP-extended EP, ETP): the
+/// same error, before a plan exists, for a search to skip what the runtime
+/// cannot run without planning it.
+mlir::LogicalResult checkParallelLayout(Runtime runtime,
+                                        mlir::moe::ModelOp model,
+                                        const ParallelLayout &layout);
+
 } // namespace moeplan
 
 #endif // MOEPLAN_EXPORT_LAUNCHARGS_H

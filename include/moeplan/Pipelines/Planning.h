@@ -170,6 +170,9 @@ struct PlanBounds {
   /// add up. Without virtual stages the pipeline's fill and drain add to
   /// it (see planBounds).
   double stepSeconds = 0;
+  /// The layout moe-shard decided (the options and what the schedule runs
+  /// are the request's), for checks before planning.
+  ParallelLayout layout;
 };
 
 /// The bounds of `request`; fails with moe-shard's error when the layout is
