@@ -11,6 +11,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/Pass/PassManager.h"
 
+#include <map>
+
 #include <cmath>
 
 using namespace mlir;
@@ -305,15 +307,38 @@ FailureOr<PlanBounds> planBounds(moe::ModelOp model,
   // overlap every collective blocks the compute stream too
   // (moe-plan-overlap's only other choice), so the two add up.
   bool blocking = !request.fbOverlap.value_or(false) && !moe::anyFBOverlap(copy);
+  // A unit's work depends on its leaves and their attributes alone (names
+  // apart), so units whose leaves are the same ops with the same uniqued
+  // attributes, as the layers of a stack are, are priced once.
+  struct Priced {
+    double statics = 0, compute = 0, communication = 0;
+  };
+  std::map<std::vector<const void *>, Priced> pricedBy;
   double statics = 0, compute = 0, communication = 0;
   for (Operation &op : copy.getBody().front()) {
-    UnitWork work = unitWorkOf(&op, pricing->shape, pricing->sharding);
-    statics += pricing->weightAndGradBytes(work) + pricing->optimizerBytes(work);
-    for (const OpKernels &kernels : work.ops)
-      for (const auto *items : {&kernels.forward, &kernels.backward})
-        for (const WorkItem &item : *items)
-          (item.kind == WorkItem::Kind::Collective ? communication : compute) +=
-              workTime(item, pricing->grids, cluster);
+    std::vector<const void *> leaves{op.getName().getAsOpaquePointer()};
+    op.walk([&](Operation *leaf) {
+      if (leaf->getNumRegions() != 0)
+        return;
+      leaves.push_back(leaf->getName().getAsOpaquePointer());
+      leaves.push_back(leaf->getRawDictionaryAttrs().getAsOpaquePointer());
+    });
+    auto [it, inserted] = pricedBy.try_emplace(std::move(leaves));
+    Priced &unit = it->second;
+    if (inserted) {
+      UnitWork work = unitWorkOf(&op, pricing->shape, pricing->sharding);
+      unit.statics =
+          pricing->weightAndGradBytes(work) + pricing->optimizerBytes(work);
+      for (const OpKernels &kernels : work.ops)
+        for (const auto *items : {&kernels.forward, &kernels.backward})
+          for (const WorkItem &item : *items)
+            (item.kind == WorkItem::Kind::Collective ? unit.communication
+                                                     : unit.compute) +=
+                workTime(item, pricing->grids, cluster);
+    }
+    statics += unit.statics;
+    compute += unit.compute;
+    communication += unit.communication;
   }
   double busiest =
       blocking ? compute + communication : std::max(compute, communication);
