@@ -485,6 +485,10 @@ int main(int argc, char **argv) {
       if (cl::getRegisteredOptions().lookup(flag)->getNumOccurrences())
         return fail("--" + flag + " is an option of the architecture "
                     "search: add --search-arch");
+  if ((searchLayouts_ || searchArch) && pipelineLayout.getNumOccurrences())
+    return fail("--pipeline-layout fixes the stages of one layout, and the "
+                "search plans many: drop --pipeline-layout (moe-balance-stages "
+                "places each candidate's stages) or --search");
   if (searchArch && searchLayouts_)
     return fail("--search-arch searches layouts for every shape; drop "
                 "--search");
