@@ -3,9 +3,10 @@
 // `moe-plan --search`: every layout of a stated space is planned by the same
 // passes and priced by the same interpreter as a single plan (evaluatePlan),
 // so the search has no second, simpler cost model. What the user fixed stays
-// fixed; the rest is enumerated, pruned by a sound memory bound where it
-// cannot fit, and every candidate is accounted for with its prediction or
-// the reason it was rejected. The space is in docs/search.md.
+// fixed; the rest is enumerated, pruned by sound bounds where a candidate
+// cannot fit or cannot beat the best, and every candidate is accounted for
+// with its prediction or the reason it was rejected. The space and the
+// bounds are in docs/search.md.
 //
 //===----------------------------------------------------------------------===//
 
@@ -88,10 +89,11 @@ std::vector<PlanRequest> enumerateCandidates(mlir::moe::ModelOp model,
                                              const ClusterSpec &cluster,
                                              const SearchRequest &search);
 
-/// Plans and prices every candidate with `search.threads` threads (each with
-/// a context and a copy of the model of its own; the result is the same for
-/// any count). Fails only when the model cannot be summarised or copied;
-/// bad candidates are results.
+/// Bounds every candidate, then plans and prices those the bounds leave,
+/// fastest bound first, with `search.threads` threads (each with a context
+/// and a copy of the model of its own; the result is the same for any
+/// count). Fails only when the space is empty or the model cannot be
+/// copied; bad candidates are results.
 mlir::FailureOr<SearchResult>
 searchLayouts(mlir::moe::ModelOp model, const ClusterSpec &cluster,
               const SearchRequest &search, FlopsConvention convention,
