@@ -11,9 +11,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/Pass/PassManager.h"
 
-#include <map>
-
 #include <cmath>
+#include <map>
 
 using namespace mlir;
 

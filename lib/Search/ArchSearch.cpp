@@ -65,10 +65,11 @@ std::vector<int64_t> scaled(int64_t base, llvm::ArrayRef<double> factors,
   return {values.begin(), values.end()};
 }
 
-/// The base model's sizes.
-ArchShape shapeOf(moe::ModelOp model) {
+/// The base model's sizes, and how many dense layers lead the stack.
+ArchShape shapeOf(moe::ModelOp model, int64_t &denseFirst) {
   ArchShape shape;
   shape.hidden = model.getHiddenSize();
+  denseFirst = 0;
   for (moe::DecoderLayerOp layer : model.getDecoderLayers()) {
     ++shape.layers;
     layer.walk([&](moe::RouterOp router) {
@@ -76,20 +77,10 @@ ArchShape shapeOf(moe::ModelOp model) {
       shape.topK = router.getTopK();
     });
     layer.walk([&](moe::ExpertsOp e) { shape.expertFfn = e.getFfnSize(); });
+    if (!shape.experts)
+      ++denseFirst;
   }
   return shape;
-}
-
-int64_t denseLayersOf(moe::ModelOp model) {
-  int64_t dense = 0;
-  for (moe::DecoderLayerOp layer : model.getDecoderLayers()) {
-    bool routed = false;
-    layer.walk([&](moe::RouterOp) { routed = true; });
-    if (routed)
-      break;
-    ++dense;
-  }
-  return dense;
 }
 } // namespace
 
@@ -101,12 +92,12 @@ searchArchitectures(moe::ModelOp model, const ClusterSpec &cluster,
   FailureOr<ParamCounts> baseParams = countParameters(model);
   if (failed(baseParams))
     return failure();
-  ArchShape base = shapeOf(model);
+  int64_t dense = 0;
+  ArchShape base = shapeOf(model, dense);
   if (!base.experts)
     return model.emitError("--search-arch varies routed experts, top-k and "
                            "expert width; ")
            << model.getSymName() << " has no MoE layer";
-  int64_t dense = denseLayersOf(model);
   auto measure = [&](const ParamCounts &p) {
     return double(budget.active ? p.active : p.total);
   };
@@ -169,14 +160,15 @@ searchArchitectures(moe::ModelOp model, const ClusterSpec &cluster,
         searchLayouts(copy, cluster, search, convention);
     if (failed(layouts)) {
       entry.rejected = message.empty() ? "the layout search failed" : message;
-    } else if (layouts->ranking.empty()) {
-      entry.candidates = layouts->candidates.size();
-      entry.rejected = "none of its " + std::to_string(entry.candidates) +
-                       " layouts fits";
     } else {
       entry.candidates = layouts->candidates.size();
-      entry.best = layouts->candidates[layouts->ranking.front()];
-      result.ranking.push_back(i);
+      if (layouts->ranking.empty()) {
+        entry.rejected = "none of its " + std::to_string(entry.candidates) +
+                         " layouts fits";
+      } else {
+        entry.best = layouts->candidates[layouts->ranking.front()];
+        result.ranking.push_back(i);
+      }
     }
     modules[i] = nullptr;
     if (progress)

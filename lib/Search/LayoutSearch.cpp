@@ -9,15 +9,14 @@
 #include "mlir/Parser/Parser.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include "llvm/Support/FormatVariadic.h"
-
 #include <atomic>
-#include <limits>
-#include <numeric>
 #include <chrono>
+#include <limits>
 #include <mutex>
+#include <numeric>
 #include <thread>
 
 using namespace mlir;
@@ -45,13 +44,28 @@ std::vector<T> choices(const std::optional<T> &given, std::vector<T> open) {
   return open;
 }
 
-/// A size the model's own moe.layout fixes (0: open).
-std::optional<int64_t> fixedBy(std::optional<int64_t> flag, int64_t fixed) {
-  if (flag)
-    return flag;
-  if (fixed)
-    return fixed;
-  return std::nullopt;
+/// The parallel sizes the search's flags or the model's own moe.layout
+/// fix; unset: open.
+struct FixedSizes {
+  std::optional<int64_t> tp, pp, vpp, ep, etp, cp;
+};
+FixedSizes fixedSizesOf(moe::ModelOp model, const SearchRequest &search) {
+  auto given = model->getAttrOfType<moe::LayoutAttr>(moe::kLayoutAttr);
+  auto fixed = [&](std::optional<int64_t> flag,
+                   int64_t (moe::LayoutAttr::*get)() const)
+      -> std::optional<int64_t> {
+    if (flag)
+      return flag;
+    if (given && (given.*get)())
+      return (given.*get)();
+    return std::nullopt;
+  };
+  return {fixed(search.tp, &moe::LayoutAttr::getTp),
+          fixed(search.pp, &moe::LayoutAttr::getPp),
+          fixed(search.vpp, &moe::LayoutAttr::getVpp),
+          fixed(search.ep, &moe::LayoutAttr::getEp),
+          fixed(search.etp, &moe::LayoutAttr::getEtp),
+          fixed(search.cp, &moe::LayoutAttr::getCp)};
 }
 
 /// How experts are split: by ETP within each expert, or whole over
@@ -76,15 +90,7 @@ std::vector<PlanRequest> enumerateCandidates(moe::ModelOp model,
   const int64_t devices = cluster.devices, node = cluster.devicesPerNode.value,
                 seq = search.base.seq, batch = search.base.globalBatch;
   auto given = model->getAttrOfType<moe::LayoutAttr>(moe::kLayoutAttr);
-  auto field = [&](int64_t (moe::LayoutAttr::*get)() const) {
-    return given ? (given.*get)() : 0;
-  };
-  std::optional<int64_t> tpFixed = fixedBy(search.tp, field(&moe::LayoutAttr::getTp)),
-                         ppFixed = fixedBy(search.pp, field(&moe::LayoutAttr::getPp)),
-                         vppFixed = fixedBy(search.vpp, field(&moe::LayoutAttr::getVpp)),
-                         epFixed = fixedBy(search.ep, field(&moe::LayoutAttr::getEp)),
-                         etpFixed = fixedBy(search.etp, field(&moe::LayoutAttr::getEtp)),
-                         cpFixed = fixedBy(search.cp, field(&moe::LayoutAttr::getCp));
+  const FixedSizes fixed = fixedSizesOf(model, search);
   auto flag = [&](std::optional<bool> flag, bool (moe::LayoutAttr::*get)() const)
       -> std::optional<bool> {
     if (flag)
@@ -104,7 +110,9 @@ std::vector<PlanRequest> enumerateCandidates(moe::ModelOp model,
 
   // TP within a node, in powers of two; CP only for sequences it can split
   // into chunks of 4K tokens or more.
-  std::vector<int64_t> tps, cps;
+  std::vector<int64_t> tps, cps, eps{1};
+  if (experts)
+    eps = divisorsOf(experts, experts);
   int64_t maxTp = search.maxTp ? search.maxTp : node;
   for (int64_t t = 1; t <= std::min(maxTp, devices); t *= 2)
     if (devices % t == 0)
@@ -114,11 +122,11 @@ std::vector<PlanRequest> enumerateCandidates(moe::ModelOp model,
     cps.push_back(c);
 
   std::vector<PlanRequest> candidates;
-  for (int64_t tp : choices(tpFixed, tps))
-    for (int64_t cp : choices(cpFixed, cps)) {
+  for (int64_t tp : choices(fixed.tp, tps))
+    for (int64_t cp : choices(fixed.cp, cps)) {
       if (devices % (tp * cp) != 0)
         continue;
-      for (int64_t pp : choices(ppFixed, divisorsOf(devices / (tp * cp),
+      for (int64_t pp : choices(fixed.pp, divisorsOf(devices / (tp * cp),
                                                     std::max<int64_t>(layers, 1)))) {
         if (devices % (tp * cp * pp) != 0)
           continue;
@@ -139,19 +147,16 @@ std::vector<PlanRequest> enumerateCandidates(moe::ModelOp model,
           std::vector<int64_t> etps{experts ? 1 : tp};
           if (experts && !extend && tp > 1)
             etps = {tp, 1};
-          if (etpFixed)
-            etps = extend && *etpFixed != 1 ? std::vector<int64_t>{}
-                                            : std::vector<int64_t>{*etpFixed};
+          if (fixed.etp)
+            etps = extend && *fixed.etp != 1 ? std::vector<int64_t>{}
+                                            : std::vector<int64_t>{*fixed.etp};
           for (int64_t etp : etps)
             modes.push_back({extend, etp});
         }
-        for (int64_t vpp : choices(vppFixed, vpps))
+        for (int64_t vpp : choices(fixed.vpp, vpps))
           for (int64_t mb : choices(search.microBatch, micro))
             for (ExpertMode mode : modes) {
-              std::vector<int64_t> eps{1};
-              if (experts)
-                eps = divisorsOf(experts, experts);
-              for (int64_t ep : choices(epFixed, eps)) {
+              for (int64_t ep : choices(fixed.ep, eps)) {
                 int64_t group = ep * mode.etp * (mode.extend ? tp : 1);
                 if ((tp * cp * dp) % group != 0)
                   continue;
@@ -191,6 +196,22 @@ std::vector<PlanRequest> enumerateCandidates(moe::ModelOp model,
       }
     }
   return candidates;
+}
+
+std::vector<llvm::StringRef> openSizes(moe::ModelOp model,
+                                       const SearchRequest &search) {
+  FixedSizes fixed = fixedSizesOf(model, search);
+  std::vector<llvm::StringRef> open;
+  for (auto [name, size] : {std::pair<StringRef, std::optional<int64_t>>{
+                                "TP", fixed.tp},
+                            {"PP", fixed.pp},
+                            {"VPP", fixed.vpp},
+                            {"EP", fixed.ep},
+                            {"ETP", fixed.etp},
+                            {"CP", fixed.cp}})
+    if (!size)
+      open.push_back(name);
+  return open;
 }
 
 //===----------------------------------------------------------------------===//
@@ -397,10 +418,8 @@ searchLayouts(moe::ModelOp model, const ClusterSpec &cluster,
   // First the bounds: refusals and what cannot fit go no further.
   std::vector<size_t> all(result.candidates.size());
   std::iota(all.begin(), all.end(), 0);
-  std::vector<char> open(all.size(), 0);
   parallel(all, [&](Worker &w, Candidate &c) {
-    open[&c - result.candidates.data()] = w.bound(c);
-    if (!open[&c - result.candidates.data()])
+    if (!w.bound(c))
       ++done;
   });
 
@@ -410,7 +429,7 @@ searchLayouts(moe::ModelOp model, const ClusterSpec &cluster,
   // batches and the order do not depend on the threads either.
   std::vector<size_t> order;
   for (size_t i : all)
-    if (open[i])
+    if (result.candidates[i].rejected.empty())
       order.push_back(i);
   llvm::stable_sort(order, [&](size_t a, size_t b) {
     return result.candidates[a].bounds.stepSeconds <

@@ -176,8 +176,8 @@ std::optional<StageSplit> StageSplitter::split(ArrayRef<StageUnit> units) {
             break;
         }
         int64_t time = prefix[i] - prefix[k];
-        if (time > bound ||
-            (chosen.slowest != kUnreachable && time > chosen.slowest))
+        // (An unreachable split's slowest is the largest time of all.)
+        if (time > std::min(bound, chosen.slowest))
           break;
         const Split &before = best[at(j - 1, k)];
         if (before.slowest == kUnreachable || before.slowest > bound ||

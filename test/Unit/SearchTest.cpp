@@ -4,7 +4,12 @@
 
 #include "moeplan/Analysis/ModelAnalysis.h"
 #include "moeplan/Search/ArchSearch.h"
+#include "moeplan/Pipelines/PlanPipeline.h"
 #include "moeplan/Transforms/StageSplit.h"
+
+#include "mlir/Pass/PassManager.h"
+
+#include <cmath>
 
 #include <gtest/gtest.h>
 
@@ -111,5 +116,71 @@ TEST(StageSplitter, ReusedTablesSplitAsAFreshSplit) {
       same(units);
     }
   }
+}
+} // namespace
+
+namespace {
+/// planBounds prices units with the same leaves once; pricing every unit
+/// on its own, as here, gives exactly the same bounds.
+TEST(PlanBounds, PricingSameUnitsOnceChangesNothing) {
+  auto loaded = test::importModel("deepseek-v3");
+  ASSERT_TRUE(loaded->module);
+  moe::ModelOp model = loaded->model();
+  llvm::Expected<ClusterSpec> cluster = loadCluster("h800:256");
+  ASSERT_TRUE(bool(cluster)) << llvm::toString(cluster.takeError());
+
+  for (bool overlap : {false, true})
+    for (int64_t vpp : {1, 2}) {
+      PlanRequest request;
+      request.seq = 4096;
+      request.globalBatch = 512;
+      request.microBatch = 1;
+      request.tp = 2;
+      request.pp = 8;
+      request.vpp = vpp;
+      request.ep = 8;
+      request.etp = 1;
+      request.fbOverlap = overlap;
+      request.distributedOptimizer = true;
+      FailureOr<PlanBounds> bounds = planBounds(model, *cluster, request);
+      ASSERT_TRUE(succeeded(bounds));
+
+      // The same layout by hand, every unit priced.
+      OwningOpRef<ModuleOp> module = ModuleOp::create(model.getLoc());
+      OpBuilder builder = OpBuilder::atBlockEnd(module->getBody());
+      auto copy = cast<moe::ModelOp>(builder.clone(*model));
+      PlanPipelineOptions options;
+      ASSERT_TRUE(succeeded(options.parseFromString(
+          "cluster=h800:256 seq=4096 global-batch=512 micro-batch=1 tp=2 "
+          "pp=8 vpp=" + std::to_string(vpp) +
+          " ep=8 etp=1 distributed-optimizer=true")));
+      PassManager shard(&loaded->context);
+      addShardPass(shard, options);
+      ASSERT_TRUE(succeeded(shard.run(*module)));
+      std::optional<StagePricing> pricing = StagePricing::of(copy, *cluster);
+      ASSERT_TRUE(pricing);
+      double statics = 0, compute = 0, communication = 0;
+      for (Operation &op : copy.getBody().front()) {
+        UnitWork work = unitWorkOf(&op, pricing->shape, pricing->sharding);
+        statics +=
+            pricing->weightAndGradBytes(work) + pricing->optimizerBytes(work);
+        for (const OpKernels &kernels : work.ops)
+          for (const auto *items : {&kernels.forward, &kernels.backward})
+            for (const WorkItem &item : *items)
+              (item.kind == WorkItem::Kind::Collective ? communication
+                                                       : compute) +=
+                  workTime(item, pricing->grids, *cluster);
+      }
+      EXPECT_EQ(bounds->memoryBytes,
+                int64_t(statics / 8) + cluster->device.runtimeReserveBytes.value);
+      double busiest =
+          overlap ? std::max(compute, communication) : compute + communication;
+      double m = pricing->microBatches;
+      double step = busiest * m / 8;
+      if (vpp == 1)
+        step = std::max(step, busiest / (1 - std::pow(1 - 1 / m, 8)));
+      // Summed per unit there, per item here: equal to rounding.
+      EXPECT_NEAR(bounds->stepSeconds, step, 1e-12 * step);
+    }
 }
 } // namespace

@@ -11,7 +11,6 @@
 #include "moeplan/Export/PlanJSON.h"
 #include "moeplan/Export/Report.h"
 #include "moeplan/Import/HFConfigImport.h"
-#include "dialects/moe/MoEConstants.h"
 #include "moeplan/Search/ArchSearch.h"
 #include "moeplan/Search/LayoutSearch.h"
 
@@ -236,9 +235,13 @@ OwningOpRef<ModuleOp> loadModel(llvm::SourceMgr &sourceMgr,
     return importHFConfig(text, modelPath, &context);
   return parseSourceFile<ModuleOp>(sourceMgr, &context);
 }
-/// Runs the layout search around `request` (the flags given fix their
-/// dimension), writes the CSV and the table, and returns the best plan's
-/// request.
+/// The threads a search runs on: --threads, else the machine's cores.
+unsigned searchThreads() {
+  return threads.getNumOccurrences()
+             ? threads.getValue()
+             : std::max(1u, std::thread::hardware_concurrency());
+}
+
 /// The search space the flags leave open around `request`.
 SearchRequest searchRequestOf(const PlanRequest &request,
                               std::optional<Runtime> runtime) {
@@ -271,12 +274,13 @@ SearchRequest searchRequestOf(const PlanRequest &request,
                                            : SearchObjective::Throughput;
   search.maxTp = maxTp;
   search.runtime = runtime;
-  search.threads = threads.getNumOccurrences()
-                       ? threads.getValue()
-                       : std::max(1u, std::thread::hardware_concurrency());
+  search.threads = searchThreads();
   return search;
 }
 
+/// Runs the layout search around `request` (the flags given fix their
+/// dimension), writes the CSV and the table, and returns the best plan's
+/// request.
 FailureOr<PlanRequest> searchFor(const PlanRequest &request, moe::ModelOp model,
                                  const ClusterSpec &cluster,
                                  FlopsConvention convention,
@@ -340,6 +344,7 @@ FailureOr<PlanRequest> searchFor(const PlanRequest &request, moe::ModelOp model,
   }
   return result->candidates[result->ranking.front()].request;
 }
+
 /// The parallel sizes a plan leaves out (by flag and in the model's
 /// moe.layout) are chosen by the layout search over them, the given ones
 /// and every other setting as given, and what emitted launch arguments'
@@ -352,22 +357,7 @@ std::optional<PlanRequest> chooseSizes(const PlanRequest &request,
                                        const ClusterSpec &cluster,
                                        FlopsConvention convention,
                                        std::string &note) {
-  auto given = model->getAttrOfType<moe::LayoutAttr>(moe::kLayoutAttr);
-  auto fixed = [&](std::optional<int64_t> flag,
-                   int64_t (moe::LayoutAttr::*get)() const) {
-    return flag || (given && (given.*get)());
-  };
-  std::vector<std::string> open;
-  for (auto [name, flag, get] :
-       {std::tuple{"TP", request.tp, &moe::LayoutAttr::getTp},
-        std::tuple{"PP", request.pp, &moe::LayoutAttr::getPp},
-        std::tuple{"VPP", request.vpp, &moe::LayoutAttr::getVpp},
-        std::tuple{"EP", request.ep, &moe::LayoutAttr::getEp},
-        std::tuple{"ETP", request.etp, &moe::LayoutAttr::getEtp},
-        std::tuple{"CP", request.cp, &moe::LayoutAttr::getCp}})
-    if (!fixed(flag, get))
-      open.push_back(name);
-  if (open.empty() || !request.pipelineLayout.empty() || cluster.devices <= 1)
+  if (!request.pipelineLayout.empty())
     return std::nullopt;
   SearchRequest search;
   search.base = request;
@@ -388,11 +378,11 @@ std::optional<PlanRequest> chooseSizes(const PlanRequest &request,
     search.runtime = Runtime::MindSpeedLLM;
   else if (!megatronFile.empty())
     search.runtime = Runtime::MegatronLM;
-  search.threads = threads.getNumOccurrences()
-                       ? threads.getValue()
-                       : std::max(1u, std::thread::hardware_concurrency());
-  // One candidate is what Megatron's defaults give: nothing to choose.
-  if (enumerateCandidates(model, cluster, search).size() <= 1)
+  search.threads = searchThreads();
+  // No size open, or one candidate (on one device, say), is what
+  // Megatron's defaults give: nothing to choose.
+  std::vector<llvm::StringRef> open = openSizes(model, search);
+  if (open.empty() || enumerateCandidates(model, cluster, search).size() <= 1)
     return std::nullopt;
   // The search's own errors would name candidates; the defaults' report
   // names the problem better.
@@ -436,20 +426,25 @@ LogicalResult searchShapes(const PlanRequest &request, moe::ModelOp model,
   if (!searchCSV.empty()) {
     std::unique_ptr<llvm::ToolOutputFile> file =
         openOutputFile(searchCSV, &error);
-    if (!file)
-      return fail(error), failure();
+    if (!file) {
+      fail(error);
+      return failure();
+    }
     writeArchCSV(*result, file->os());
     file->keep();
   }
   std::unique_ptr<llvm::ToolOutputFile> output =
       openOutputFile(outputPath, &error);
-  if (!output)
-    return fail(error), failure();
+  if (!output) {
+    fail(error);
+    return failure();
+  }
   writeArchTable(*result, topPlans, output->os());
   output->keep();
-  if (result->ranking.empty())
-    return fail("no shape of the architecture search has a plan that fits"),
-           failure();
+  if (result->ranking.empty()) {
+    fail("no shape of the architecture search has a plan that fits");
+    return failure();
+  }
   return success();
 }
 } // namespace

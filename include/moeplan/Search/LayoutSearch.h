@@ -89,6 +89,11 @@ std::vector<PlanRequest> enumerateCandidates(mlir::moe::ModelOp model,
                                              const ClusterSpec &cluster,
                                              const SearchRequest &search);
 
+/// The parallel sizes (TP, PP, VPP, EP, ETP, CP) neither `search` nor the
+/// model's moe.layout fixes, which the search enumerates.
+std::vector<llvm::StringRef> openSizes(mlir::moe::ModelOp model,
+                                       const SearchRequest &search);
+
 /// Bounds every candidate, then plans and prices those the bounds leave,
 /// fastest bound first, with `search.threads` threads (each with a context
 /// and a copy of the model of its own; the result is the same for any

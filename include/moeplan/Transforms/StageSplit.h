@@ -15,10 +15,8 @@
 
 #include <limits>
 #include <optional>
-#include <tuple>
-
-#include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace moeplan {
