@@ -121,8 +121,9 @@ scanTopLevelKeys(llvm::StringRef s,
     size_t valueEnd = skipValue(s, value);
     auto [it, inserted] = spans.try_emplace(key, KeySpan{i, value, valueEnd});
     if (!inserted) {
-      it->second = KeySpan{i, value, valueEnd};
-      repeated.push_back(key.str());
+      it->second = KeySpan{i, value, valueEnd, it->second.repeats + 1};
+      if (it->second.repeats == 1)
+        repeated.push_back(key.str());
     }
     i = skipSpace(s, valueEnd);
     if (i < s.size() && s[i] == ',')
@@ -215,11 +216,26 @@ std::optional<HFConfigReader> HFConfigReader::parse(llvm::StringRef text,
   }
   llvm::SmallVector<std::string> repeated;
   llvm::StringMap<KeySpan> spans = scanTopLevelKeys(text, repeated);
-  for (const std::string &key : repeated)
-    emitWarning(locAtOffset(context, sourceName, text, spans[key].keyOffset))
-        << "key '" << key
-        << "' appears more than once; the last value is used, as Python's "
-           "json module does";
+  // One warning per repeated key, and only the first few: each warning quotes
+  // its source line, so thousands of repeats on one long line would print
+  // gigabytes.
+  constexpr size_t kMaxRepeatWarnings = 8;
+  for (const std::string &key : llvm::ArrayRef(repeated).take_front(
+           kMaxRepeatWarnings)) {
+    const KeySpan &span = spans[key];
+    InFlightDiagnostic warning =
+        emitWarning(locAtOffset(context, sourceName, text, span.keyOffset));
+    warning << "key '" << key << "' appears ";
+    if (span.repeats == 1)
+      warning << "more than once";
+    else
+      warning << span.repeats + 1 << " times";
+    warning << "; the last value is used, as Python's json module does";
+  }
+  if (repeated.size() > kMaxRepeatWarnings)
+    emitWarning(file) << repeated.size() - kMaxRepeatWarnings
+                      << " more keys appear more than once; the last value "
+                         "of each is used";
   return HFConfigReader(std::move(*object), text.str(), sourceName.str(),
                         context, std::move(spans));
 }

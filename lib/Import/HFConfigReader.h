@@ -32,6 +32,8 @@ struct KeySpan {
   size_t keyOffset = 0;
   size_t valueOffset = 0;
   size_t valueEnd = 0;
+  /// How many earlier occurrences of the key the last one overrides.
+  unsigned repeats = 0;
 };
 
 /// Typed access to the top-level keys of one `config.json`.
