@@ -495,6 +495,21 @@ FailureOr<SimulationResult> simulate(PlanOp plan, const ClusterSpec &cluster,
   size_t remaining = 0;
   for (auto &o : order)
     remaining += o.size();
+  if (recordTrace) {
+    // A trace keeps one event per op run (~180 bytes of JSON each); the
+    // paper's plan needs 0.3 M, and past this many (~1.5 GB) building it
+    // would exhaust memory.
+    constexpr uint64_t kMaxTraceEvents = uint64_t(1) << 23;
+    uint64_t events = 0;
+    for (int64_t s = 0; s < stages; ++s)
+      for (const ScheduledRun &r : order[s])
+        events += program(s, r).steps.size();
+    if (events > kMaxTraceEvents)
+      return plan.emitError("a trace of this step would hold ")
+             << events << " events, beyond the limit of " << kMaxTraceEvents
+             << "; trace a step with fewer micro-batches (" << microBatches
+             << " per replica here)";
+  }
   // When a run may start: its upstream run's end, or nullopt while that has
   // not run yet.
   auto readyOf = [&](int64_t s, const ScheduledRun &r) -> std::optional<double> {
