@@ -804,4 +804,12 @@ Expected<ClusterSpec> loadCluster(StringRef spec) {
   return cluster;
 }
 
+std::optional<std::string> fp8Unsupported(const DeviceSpec &device) {
+  if (device.cubeFlopsFP8.value > 0)
+    return std::nullopt;
+  return "precision fp8: " + device.name +
+         " has no FP8 matrix path (the preset's device.cube_flops_fp8 is 0); "
+         "use bf16 (--precision=bf16)";
+}
+
 } // namespace moeplan

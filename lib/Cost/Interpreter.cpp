@@ -413,6 +413,17 @@ FailureOr<SimulationResult> simulate(PlanOp plan, const ClusterSpec &cluster,
   int64_t stages = schedule.getStages(), chunks = schedule.getChunks();
   int64_t microBatches = schedule.getMicroBatches();
 
+  if (std::optional<std::string> unsupported = fp8Unsupported(cluster.device)) {
+    WalkResult walk = plan.walk([&](CubeOp kernel) {
+      if (!kernel.getFp8())
+        return WalkResult::advance();
+      kernel.emitError(*unsupported);
+      return WalkResult::interrupt();
+    });
+    if (walk.wasInterrupted())
+      return failure();
+  }
+
   Compiler compiler(cluster);
   std::map<std::tuple<int64_t, int64_t, Phase>, CompiledProgram> programs;
   for (ProgramOp program : plan.getPrograms())

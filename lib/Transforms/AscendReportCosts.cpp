@@ -43,14 +43,15 @@ public:
       return signalPassFailure();
     }
     for (ascend::PlanOp plan : module.getOps<ascend::PlanOp>()) {
+      // Simulated first: a plan the cluster cannot run has no kernel times.
+      FailureOr<SimulationResult> result = simulate(plan, *spec);
+      if (failed(result))
+        return signalPassFailure();
       if (kernels)
         plan.walk([&](Operation *op) {
           if (std::optional<double> time = opDuration(op, *spec))
             op->emitRemark() << micros(*time);
         });
-      FailureOr<SimulationResult> result = simulate(plan, *spec);
-      if (failed(result))
-        return signalPassFailure();
       plan.emitRemark() << "step " << micros(result->stepTime)
                         << ", critical stage " << result->criticalStage
                         << ": compute " << micros(result->computeTime)

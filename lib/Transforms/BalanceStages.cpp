@@ -241,6 +241,9 @@ LogicalResult MoEBalanceStagesPass::price(ModelOp model, LayoutAttr parallel,
     return model.emitError("moe-balance-stages needs the model's complete "
                            "moe.training to price the stages; run moe-shard "
                            "first");
+  if (pricing->sharding.fp8)
+    if (std::optional<std::string> unsupported = fp8Unsupported(spec->device))
+      return model.emitError(*unsupported);
   for (StageUnit &unit : units) {
     UnitWork work = unitWorkOf(unit.op, pricing->shape, pricing->sharding);
     pricing->price(unit, work, priceUnit(work, pricing->grids, *spec));

@@ -196,6 +196,10 @@ LogicalResult MoESelectMemoryPass::selectAuto(ModelOp model,
     return model.emitError("moe-select-memory policy=auto needs the model's "
                            "complete moe.layout and moe.training; run "
                            "moe-shard first");
+  if (pricing->sharding.fp8)
+    if (std::optional<std::string> unsupported =
+            fp8Unsupported(cluster.device))
+      return model.emitError(*unsupported);
   auto layout = model->getAttrOfType<LayoutAttr>(kLayoutAttr);
   const int64_t pp = layout.getPp(), vpp = layout.getVpp();
   std::vector<StageUnit> units = stageUnitsOf(model);

@@ -193,12 +193,9 @@ FailureOr<TrainingAttr> MoEShardPass::decideTraining(ModelOp model) {
       symbolizePrecision, stringifyPrecision);
   if (failed(precision))
     return failure();
-  if (*precision == Precision::FP8 && device &&
-      device->cubeFlopsFP8.value <= 0)
-    return model.emitError()
-           << "precision fp8: " << device->name
-           << " has no FP8 matrix path (the preset's device.cube_flops_fp8 "
-              "is 0); use bf16 (--precision=bf16)";
+  if (*precision == Precision::FP8 && device)
+    if (std::optional<std::string> unsupported = fp8Unsupported(*device))
+      return model.emitError(*unsupported);
   FailureOr<AttentionCore> attention = mergeChoice<AttentionCore>(
       model, "attention", "flash or unfused", bool(given),
       given ? given.getAttention() : AttentionCore::Flash, this->attention,

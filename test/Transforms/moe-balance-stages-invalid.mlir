@@ -13,6 +13,8 @@
 // RUN: not moe-opt %s --moe-balance-stages="layout=Ett|tt|tmL|" 2>&1 | FileCheck %s --check-prefix=EMPTYLAST
 // RUN: not moe-opt %s --moe-balance-stages="layout=t*99999999999" 2>&1 | FileCheck %s --check-prefix=HUGE
 // RUN: not moe-opt %s --moe-balance-stages="layout=(t*1000)*100000" 2>&1 | FileCheck %s --check-prefix=NESTED
+// RUN: sed 's/ attributes {moe.layout = #moe.layout<\([^>]*\)>}/ attributes {moe.layout = #moe.layout<\1>, moe.training = #moe.training<seq = 1024, micro_batch = 1, global_batch = 32, precision = fp8, attention = flash>}/' %s \
+// RUN:   | not moe-opt --moe-balance-stages="cluster=a100-80g:8" 2>&1 | FileCheck %s --check-prefix=FP8
 
 // Every way a layout string or the pass's options can be wrong names the
 // problem and what the model needs.
@@ -29,6 +31,7 @@
 // EMPTYLAST: error: pipeline layout 'Ett|tt|tmL|' puts the loss on virtual stage 2; it closes the last (3)
 // HUGE: error: pipeline layout repeats 't' 99999999999 times; a layout unrolls to at most 1048576 characters
 // NESTED: error: pipeline layout repeats 't' 1000 times; a layout unrolls to at most 1048576 characters
+// FP8: error: precision fp8: NVIDIA A100 SXM 80GB has no FP8 matrix path (the preset's device.cube_flops_fp8 is 0); use bf16 (--precision=bf16)
 // TRAINING: error: moe-balance-stages needs the model's complete moe.training to price the stages; run moe-shard first
 moe.model @m hidden = 512, vocab = 32000 attributes {moe.layout = #moe.layout<tp = 1, pp = 2, vpp = 2, ep = 1, etp = 1, cp = 1, dp = 4, sp = false, tp_extend_ep = false, hierarchical_a2a = false, distributed_optimizer = false>} {
   moe.embedding

@@ -124,6 +124,11 @@ struct ClusterSpec {
   std::vector<std::pair<std::string, const Constant *>> constants() const;
 };
 
+/// Why `device` cannot run linear layers in FP8, or nullopt when it can: the
+/// one message every entry point (moe-shard, the passes that price a model
+/// on a cluster, the interpreter) gives.
+std::optional<std::string> fp8Unsupported(const DeviceSpec &device);
+
 /// The names of the built-in presets, sorted.
 std::vector<std::string> clusterPresetNames();
 
