@@ -13,6 +13,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -164,6 +165,35 @@ bool inRange(double v, Range range) {
     return v >= 1 && v == std::floor(v) && v < 9.0e15;
   }
   llvm_unreachable("unknown range");
+}
+
+/// The values of each dimension a device or link can plausibly have, in SI
+/// units, with room for decades of hardware either way. Outside them the
+/// times and ratios the interpreter computes leave the range of a double
+/// (1e308 FLOP/s made MFU 0 and 1e-308 made it inf).
+struct Plausible {
+  double low, high; ///< low applies to nonzero values only
+  StringLiteral unit;
+};
+
+Plausible plausible(Dim dim) {
+  switch (dim) {
+  case Dim::FlopRate:
+    return {1e6, 1e18, "FLOP/s"};
+  case Dim::Bytes:
+    return {1, 1e15, "B"};
+  case Dim::ByteRate:
+    return {1e3, 1e15, "B/s"};
+  case Dim::Time:
+    return {1e-12, 1, "s"};
+  case Dim::Fraction:
+    return {1e-3, 1, "fraction"};
+  case Dim::Devices:
+  case Dim::Elements:
+  case Dim::Cores:
+    return {1, double(1 << 20), ""};
+  }
+  llvm_unreachable("unknown dimension");
 }
 
 template <typename T> struct Field {
@@ -431,6 +461,14 @@ Error Parser::constant(const json::Object &parent, StringRef key,
     return fail(formatv("'{0}.value' must be {1}, got {2}", path,
                         rangeName(range), show(*value)));
   out.value = *number * unit->toSI;
+  Plausible bounds = plausible(dim);
+  if (out.value != 0 && !(out.value >= bounds.low && out.value <= bounds.high))
+    return fail(formatv("'{0}.value' is {1} {2}, outside what a device or "
+                        "link can have ({3} to {4}{5}{6})",
+                        path, llvm::format("%g", *number), *unitName,
+                        llvm::format("%g", bounds.low),
+                        llvm::format("%g", bounds.high),
+                        bounds.unit.empty() ? "" : " ", bounds.unit));
 
   // Presets must say where every number comes from; a user file's numbers
   // come from the user.

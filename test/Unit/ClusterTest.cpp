@@ -580,6 +580,32 @@ TEST(ClusterFile, Values) {
                         "\"full_mesh\", got \"ring\""));
 }
 
+// Values no hardware has would carry inf and NaN into every prediction.
+TEST(ClusterFile, ImplausibleValues) {
+  EXPECT_TRUE(failsWith(withValue("device.cube_flops_bf16.value", 1e308),
+                        "'device.cube_flops_bf16.value' is 1e+308 TFLOPS, "
+                        "outside what a device or link can have (1e+06 to "
+                        "1e+18 FLOP/s)"));
+  EXPECT_TRUE(failsWith(withValue("peak_flops_for_mfu.value", 1e-308),
+                        "'peak_flops_for_mfu.value' is 1e-308 TFLOPS, outside"));
+  EXPECT_TRUE(failsWith(withValue("links.inter_node.bandwidth.value", 1e-20),
+                        "'links.inter_node.bandwidth.value' is 1e-20 Gb/s, "
+                        "outside what a device or link can have (1000 to "
+                        "1e+15 B/s)"));
+  EXPECT_TRUE(failsWith(withValue("device.memory.value", 1e20),
+                        "'device.memory.value' is 1e+20 GB, outside"));
+  EXPECT_TRUE(failsWith(withValue("device.cube_launch.value", 1e7),
+                        "'device.cube_launch.value' is 1e+07 us, outside"));
+  EXPECT_TRUE(failsWith(withValue("links.intra_node.efficiency.value", 1e-9),
+                        "'links.intra_node.efficiency.value' is 1e-09 "
+                        "fraction, outside"));
+  EXPECT_TRUE(failsWith(withValue("device.matrix_cores.value", 1e9),
+                        "'device.matrix_cores.value' is 1e+09 cores, outside"));
+  // Zero stays what the ranges allow: no FP8 path, no launch cost.
+  EXPECT_TRUE(bool(withValue("device.cube_flops_fp8.value", 0)));
+  EXPECT_TRUE(bool(withValue("device.cube_launch.value", 0)));
+}
+
 TEST(ClusterFile, Units) {
   EXPECT_TRUE(failsWith(
       withValue("device.memory_bandwidth.unit", "TB/h"),
