@@ -120,6 +120,9 @@ LogicalResult ModelOp::verifyPlacements() {
              << "is placed on stage " << placement.getStage() << ", chunk "
              << placement.getChunk() << " (virtual stage " << v << "), but ";
     };
+    if (placement.getStage() >= pp || placement.getChunk() >= layout.getVpp())
+      return diag() << "the layout has " << pp << " pipeline stages of "
+                    << layout.getVpp() << " chunks each";
     if (isa<EmbeddingOp>(op) && v != 0)
       return diag() << "the embedding opens the first virtual stage";
     if (isa<NormOp, LMHeadOp, LossOp>(op) && v != stages - 1)

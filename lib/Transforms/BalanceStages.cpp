@@ -143,8 +143,10 @@ LogicalResult MoEBalanceStagesPass::place(ModelOp model) {
 LogicalResult MoEBalanceStagesPass::readPlacements(ModelOp model,
                                                    LayoutAttr parallel,
                                                    std::vector<StageUnit> &units) {
-  // The dialect checks hand-set placements against the layout and
-  // Megatron's order (ModelOp::verifyPlacements); the split keeps them.
+  // Hand-set placements must fit the layout and Megatron's order; the split
+  // keeps them. Checked here too, since a search runs without the verifier.
+  if (failed(model.verifyPlacements()))
+    return failure();
   int64_t pp = parallel.getPp();
   for (StageUnit &unit : units)
     if (auto placement = unit.op->getAttrOfType<PlacementAttr>(kPlacementAttr))
