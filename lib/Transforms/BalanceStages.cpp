@@ -119,6 +119,19 @@ LogicalResult MoEBalanceStagesPass::place(ModelOp model) {
     return model.emitError("moe-balance-stages needs the model's complete "
                            "moe.layout; run moe-shard first");
   std::vector<StageUnit> units = stageUnitsOf(model);
+  // A layout written by hand has not been through moe-shard's checks, and
+  // the split allocates per virtual stage: each needs one unit (the final
+  // norm, head and loss count as one, as in Megatron's layout).
+  const int64_t fillable = llvm::count_if(units, [](const StageUnit &unit) {
+    return unit.letter != 'L' || unit.name == "loss";
+  });
+  const int64_t pp = parallel.getPp(), vpp = parallel.getVpp();
+  if (pp > fillable || vpp > fillable || pp * vpp > fillable)
+    return model.emitError()
+           << "PP x VPP = " << pp << " x " << vpp
+           << " pipeline stages cannot be filled by the model's " << fillable
+           << " pipeline units (embedding, layers, MTP layers, loss; each "
+              "stage needs one)";
   if (failed(readPlacements(model, parallel, units)))
     return failure();
   SmallVector<int64_t> stage(units.size(), 0);
@@ -126,13 +139,12 @@ LogicalResult MoEBalanceStagesPass::place(ModelOp model) {
   if (!userLayout.empty()) {
     if (failed(honour(model, parallel, units, stage)))
       return failure();
-  } else if (parallel.getPp() * parallel.getVpp() > 1) {
+  } else if (pp * vpp > 1) {
     if (failed(price(model, parallel, units)))
       return failure();
     balance(parallel, units, stage);
   }
   Builder builder(&getContext());
-  int64_t pp = parallel.getPp();
   for (auto [unit, virtualStage] : llvm::zip(units, stage))
     unit.op->setAttr(kPlacementAttr,
                      PlacementAttr::get(&getContext(), virtualStage % pp,

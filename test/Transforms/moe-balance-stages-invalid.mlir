@@ -9,6 +9,9 @@
 // RUN: sed 's/moe.decoder_layer 2 {/moe.decoder_layer 2 attributes {moe.placement = #moe.placement<stage = 0, chunk = 1>} {/' %s \
 // RUN:   | not moe-opt --moe-balance-stages="layout=Ett|tt|tm|L" 2>&1 | FileCheck %s --check-prefix=HAND
 // RUN: not moe-opt %s --moe-balance-stages="cluster=a100-80g:8" 2>&1 | FileCheck %s --check-prefix=TRAINING
+// A hand-written layout with more stages than units (it once allocated until
+// out of memory).
+// RUN: sed 's/pp = 2, vpp = 2/pp = 2147483647, vpp = 2/' %s | not moe-opt --moe-balance-stages="cluster=a100-80g:8" 2>&1 | FileCheck %s --check-prefix=UNFILLED
 // Without the verifier (a search runs so) the pass still checks hand-set
 // placements before indexing stages by them; it once crashed here.
 // RUN: sed 's/moe.decoder_layer 2 {/moe.decoder_layer 2 attributes {moe.placement = #moe.placement<stage = 7, chunk = 0>} {/' %s \
@@ -37,6 +40,7 @@
 // NESTED: error: pipeline layout repeats 't' 1000 times; a layout unrolls to at most 1048576 characters
 // FP8: error: precision fp8: NVIDIA A100 SXM 80GB has no FP8 matrix path (the preset's device.cube_flops_fp8 is 0); use bf16 (--precision=bf16)
 // RANGE: error: 'moe.decoder_layer' op is placed on stage 7, chunk 0 (virtual stage 7), but the layout has 2 pipeline stages of 2 chunks each
+// UNFILLED: error: PP x VPP = 2147483647 x 2 pipeline stages cannot be filled by the model's 8 pipeline units (embedding, layers, MTP layers, loss; each stage needs one)
 // TRAINING: error: moe-balance-stages needs the model's complete moe.training to price the stages; run moe-shard first
 moe.model @m hidden = 512, vocab = 32000 attributes {moe.layout = #moe.layout<tp = 1, pp = 2, vpp = 2, ep = 1, etp = 1, cp = 1, dp = 4, sp = false, tp_extend_ep = false, hierarchical_a2a = false, distributed_optimizer = false>} {
   moe.embedding
