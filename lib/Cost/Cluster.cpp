@@ -315,6 +315,10 @@ std::string suggest(StringRef word, ArrayRef<StringRef> candidates) {
 /// largest equal partial nodes of whole units that tile it (256 GPUs on
 /// NVL72 racks: 4 domains of 64).
 Error setDeviceCount(ClusterSpec &spec, int64_t devices, StringRef what) {
+  if (devices > kMaxDevices)
+    return createStringError(formatv("{0}: {1} devices is beyond the "
+                                     "planner's limit of {2} (2^24)",
+                                     what, devices, kMaxDevices));
   auto perNode = static_cast<int64_t>(spec.devicesPerNode.value);
   auto unit = static_cast<int64_t>(spec.allocationUnit.value);
   if (devices <= perNode || devices % perNode == 0) {

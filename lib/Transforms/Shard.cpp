@@ -162,6 +162,11 @@ LogicalResult MoEShardPass::loadOptions() {
     return getOperation().emitError()
            << "moe-shard option devices-per-node must be positive, got "
            << nodeSize;
+  if (clusterDevices < 0 || clusterDevices > moeplan::kMaxDevices)
+    return getOperation().emitError()
+           << "moe-shard option devices must be from 1 to the planner's "
+              "limit of "
+           << moeplan::kMaxDevices << " (0: open), got " << clusterDevices;
   return success();
 }
 

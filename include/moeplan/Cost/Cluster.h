@@ -129,6 +129,11 @@ struct ClusterSpec {
 /// on a cluster, the interpreter) gives.
 std::optional<std::string> fp8Unsupported(const DeviceSpec &device);
 
+/// The most devices a cluster may have: 16 times the largest training
+/// clusters reported (about a million GPUs). A count past it is a typo, and
+/// everything indexed by rank (groups, plan files, traces) grows with it.
+constexpr int64_t kMaxDevices = int64_t(1) << 24;
+
 /// The names of the built-in presets, sorted.
 std::vector<std::string> clusterPresetNames();
 
