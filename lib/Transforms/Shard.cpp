@@ -10,12 +10,14 @@
 
 #include "dialects/moe/MoEConstants.h"
 #include "dialects/moe/MoEOps.h"
+#include "moeplan/Analysis/ModelAnalysis.h"
 #include "moeplan/Cost/Cluster.h"
 #include "moeplan/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/Debug.h"
+#include "llvm/Support/Format.h"
 
 #include <numeric>
 
@@ -233,6 +235,27 @@ FailureOr<TrainingAttr> MoEShardPass::decideTraining(ModelOp model) {
     return model.emitError() << "a batch of " << std::max(sizes[1], sizes[2])
                              << " sequences is beyond the planner's limit of "
                              << kMaxSequences;
+  // Kernels count their FLOPs and bytes in 64-bit integers; the training
+  // work of a whole micro-batch bounds every kernel's, recompute included.
+  if (sizes[0] > 0) {
+    constexpr double kMaxMicroBatchFlops = 0x1p60;
+    FailureOr<double> perToken = moeplan::flopsPerToken(
+        model, sizes[0], moeplan::FlopsConvention::NarayananHardware);
+    if (failed(perToken))
+      return failure();
+    // At most 2^24 x 2^32 tokens, so the count fits.
+    const int64_t tokens = sizes[0] * std::max<int64_t>(1, sizes[1]);
+    if (*perToken * double(tokens) > kMaxMicroBatchFlops) {
+      std::string flops;
+      llvm::raw_string_ostream(flops)
+          << llvm::format("%.3g", *perToken * double(tokens));
+      return model.emitError()
+             << "a micro-batch of " << tokens << " tokens is " << flops
+             << " FLOPs of training work, beyond the planner's limit of 2^60 "
+                "(kernels count FLOPs in 64 bits); use a shorter --seq or a "
+                "smaller --micro-batch";
+    }
+  }
   TrainingAttr training = TrainingAttr::getChecked(
       [&] { return model.emitError(); }, &getContext(), sizes[0], sizes[1],
       sizes[2], *precision, *attention, skew);
