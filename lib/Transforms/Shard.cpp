@@ -331,12 +331,15 @@ FailureOr<LayoutAttr> MoEShardPass::decideLayout(ModelOp model) {
     d = cluster / modelParallel;
   }
   int64_t expertGroup = e * et * (extendEp ? t : 1);
-  if ((t * c * d) % expertGroup != 0)
-    return model.emitError()
-           << "the expert group EP x ETP" << (extendEp ? " x TP" : "")
-           << " = " << expertGroup << " must divide TP x CP x DP = "
-           << t * c * d << " (experts and attention fold over the same "
-           << "devices); use an EP that divides " << t * c * d / et;
+  if ((t * c * d) % expertGroup != 0) {
+    InFlightDiagnostic diag = model.emitError();
+    diag << "the expert group EP x ETP" << (extendEp ? " x TP" : "") << " = "
+         << expertGroup << " must divide TP x CP x DP = " << t * c * d
+         << " (experts and attention fold over the same devices); ";
+    if ((t * c * d) % et != 0)
+      return diag << "use an ETP that divides " << t * c * d;
+    return diag << "use an EP that divides " << t * c * d / et;
+  }
   LayoutAttr layout = LayoutAttr::getChecked(
       [&] { return model.emitError(); }, &getContext(), t, p, v, e, et, c, d,
       std::optional<bool>(s), extendEp, hierarchical, distributed);
