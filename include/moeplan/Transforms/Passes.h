@@ -15,6 +15,14 @@ namespace moeplan {
 #define GEN_PASS_REGISTRATION
 #include "moeplan/Transforms/Passes.h.inc"
 
+/// What an ascend plan records of its memory for ascend-verify-plan to
+/// check against the cost interpreter: `peak` on an `ascend.stage_memory`,
+/// the stage's high-water mark in bytes as the report states it, and
+/// `fits_in` on the `ascend.plan`, its claim that every stage fits in that
+/// many bytes per device.
+inline constexpr llvm::StringLiteral kPeakAttr = "peak";
+inline constexpr llvm::StringLiteral kFitsInAttr = "fits_in";
+
 } // namespace moeplan
 
 #endif // MOEPLAN_TRANSFORMS_PASSES_H
