@@ -316,9 +316,7 @@ FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
     // against a fresh run of the interpreter. The search's candidates skip
     // it with the IR verifier; the plan it reports comes back through here.
     PassManager check(context);
-    AscendVerifyPlanPassOptions options;
-    options.cluster = cluster.spec;
-    check.addPass(createAscendVerifyPlanPass(options));
+    check.addPass(createAscendVerifyPlanPass(cluster));
     if (failed(check.run(*result.plan)))
       return failure();
   }

@@ -833,11 +833,12 @@ class AscendVerifyPlanPass
     : public moeplan::impl::AscendVerifyPlanPassBase<AscendVerifyPlanPass> {
 public:
   using Base::Base;
+  explicit AscendVerifyPlanPass(ClusterSpec given) : given(std::move(given)) {}
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::optional<ClusterSpec> spec;
-    if (!cluster.empty()) {
+    std::optional<ClusterSpec> spec = given;
+    if (!spec && !cluster.empty()) {
       llvm::Expected<ClusterSpec> loaded = loadCluster(cluster);
       if (!loaded) {
         module.emitError(llvm::toString(loaded.takeError()));
@@ -864,5 +865,15 @@ public:
     if (!ok)
       signalPassFailure();
   }
+
+private:
+  /// A cluster given as loaded, which may differ from its file (a test's or
+  /// a caller's changed constants): the evaluation checks against the
+  /// cluster it priced with.
+  std::optional<ClusterSpec> given;
 };
 } // namespace
+
+std::unique_ptr<Pass> moeplan::createAscendVerifyPlanPass(ClusterSpec cluster) {
+  return std::make_unique<AscendVerifyPlanPass>(std::move(cluster));
+}

@@ -4,6 +4,7 @@
 #define MOEPLAN_TRANSFORMS_PASSES_H
 
 #include "dialects/ascend/AscendDialect.h"
+#include "moeplan/Cost/Cluster.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
@@ -22,6 +23,9 @@ namespace moeplan {
 /// many bytes per device.
 inline constexpr llvm::StringLiteral kPeakAttr = "peak";
 inline constexpr llvm::StringLiteral kFitsInAttr = "fits_in";
+
+/// ascend-verify-plan checking recorded memory on `cluster` as loaded.
+std::unique_ptr<mlir::Pass> createAscendVerifyPlanPass(ClusterSpec cluster);
 
 } // namespace moeplan
 
