@@ -448,7 +448,7 @@ static FailureOr<PlanResult> evaluateWith(moe::ModelOp model,
                                           const ClusterSpec &cluster,
                                           const PlanRequest &request,
                                           const PlanResult &plan,
-                                          RoundedMemory block) {
+                                          RoundedMemory block, bool verify) {
   // Selective: every layer's attention core. Block: whole layers.
   // The same model with every decision the rounding fixes set by hand: the
   // placements as planned, the first `layers` decoder layers of each
@@ -512,7 +512,8 @@ static FailureOr<PlanResult> evaluateWith(moe::ModelOp model,
   rounded.recompute = "none";
   rounded.swap = false;
   rounded.pipelineLayout.clear(); // the placements say it
-  FailureOr<PlanResult> result = evaluatePlan(copy, cluster, rounded);
+  FailureOr<PlanResult> result =
+      evaluatePlan(copy, cluster, rounded, /*recordTrace=*/false, verify);
   if (failed(result))
     return failure();
   result->rounded = block;
@@ -526,9 +527,9 @@ FailureOr<PlanResult> evaluateRounded(moe::ModelOp model,
                                       const ClusterSpec &cluster,
                                       const PlanRequest &request,
                                       const PlanResult &plan,
-                                      RoundedMemory rounded) {
+                                      RoundedMemory rounded, bool verify) {
   if (rounded.selective || rounded.layers <= 1)
-    return evaluateWith(model, cluster, request, plan, rounded);
+    return evaluateWith(model, cluster, request, plan, rounded, verify);
   // Block recompute is one count for every virtual stage, so the stages
   // that need little pay for the one that needs most: take the fewest
   // leading layers whose plan fits, up to the count that covers the
@@ -542,14 +543,14 @@ FailureOr<PlanResult> evaluateRounded(moe::ModelOp model,
   for (int64_t layers = 1; layers < covering; ++layers) {
     rounded.layers = layers;
     FailureOr<PlanResult> candidate =
-        evaluateWith(model, cluster, request, plan, rounded);
+        evaluateWith(model, cluster, request, plan, rounded, verify);
     if (failed(candidate))
       return failure();
     if (fits(*candidate))
       return candidate;
   }
   rounded.layers = covering;
-  return evaluateWith(model, cluster, request, plan, rounded);
+  return evaluateWith(model, cluster, request, plan, rounded, verify);
 }
 
 } // namespace moeplan

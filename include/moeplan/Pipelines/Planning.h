@@ -200,12 +200,13 @@ std::optional<RoundedMemory> roundedMemoryOf(const PlanResult &plan);
 /// `plan` re-evaluated with its memory decisions rounded to `rounded` and
 /// its stage placements kept, so a launch script can say what it will run.
 /// Block recompute takes the fewest leading layers per virtual stage whose
-/// plan fits, up to `rounded.layers`.
+/// plan fits, up to `rounded.layers`. `verify` as for evaluatePlan.
 mlir::FailureOr<PlanResult> evaluateRounded(mlir::moe::ModelOp model,
                                             const ClusterSpec &cluster,
                                             const PlanRequest &request,
                                             const PlanResult &plan,
-                                            RoundedMemory rounded);
+                                            RoundedMemory rounded,
+                                            bool verify = true);
 
 } // namespace moeplan
 
