@@ -117,8 +117,7 @@ public:
   LogicalResult verifyPipelinePeers(int64_t &messages);
   LogicalResult verifyPipelineAxisCollectives();
   LogicalResult verifyLayers();
-  LogicalResult verifyMemory(const ClusterSpec *cluster,
-                             llvm::StringRef clusterOption);
+  LogicalResult verifyMemory(const ClusterSpec *cluster);
 
 private:
   ProgramOp programOf(int64_t stage, int64_t chunk, Phase phase) const {
@@ -778,8 +777,7 @@ LogicalResult PlanVerifier::verifyLayers() {
 /// for the stage: static memory, live saved tensors at their peak and the
 /// runtime reserve) and the plan's `fits_in` (a claim that every stage fits
 /// in that many bytes, which must not exceed the cluster's devices).
-LogicalResult PlanVerifier::verifyMemory(const ClusterSpec *cluster,
-                                         StringRef clusterOption) {
+LogicalResult PlanVerifier::verifyMemory(const ClusterSpec *cluster) {
   auto fitsIn = plan->getAttrOfType<IntegerAttr>(kFitsInAttr);
   bool recorded = fitsIn != nullptr;
   for (StageMemoryOp memory : plan.getStageMemories())
@@ -790,9 +788,7 @@ LogicalResult PlanVerifier::verifyMemory(const ClusterSpec *cluster,
     return plan.emitError()
            << "the plan records its memory ('" << kPeakAttr << "' or '"
            << kFitsInAttr
-           << "'); checking it needs the cluster: pass cluster=PRESET[:N]"
-           << (clusterOption.empty() ? "" : " (given: ") << clusterOption
-           << (clusterOption.empty() ? "" : ")");
+           << "'); checking it needs the cluster: pass cluster=PRESET[:N]";
   int64_t capacity = cluster->device.memoryBytes.value;
   if (fitsIn && fitsIn.getInt() > capacity)
     return plan.emitError() << "claims to fit in " << fitsIn.getInt()
@@ -858,7 +854,7 @@ public:
       structural &= succeeded(verifier.verifyPipelineAxisCollectives());
       structural &= succeeded(verifier.verifyLayers());
       ok &= structural &&
-            succeeded(verifier.verifyMemory(spec ? &*spec : nullptr, cluster));
+            succeeded(verifier.verifyMemory(spec ? &*spec : nullptr));
       ++numPlans;
       numMessages += messages;
     }
