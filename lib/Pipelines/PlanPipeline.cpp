@@ -72,13 +72,19 @@ void buildPlanPipeline(OpPassManager &pm, const PlanPipelineOptions &options) {
   ConvertMoEToAscendPassOptions lowering;
   lowering.devicesPerNode = devicesPerNodeOf(options.cluster);
   pm.addPass(createConvertMoEToAscendPass(lowering));
+  // The plan the pipeline hands on is checked as a whole (its memory only
+  // where a later evaluation records it, see Planning.cpp).
+  AscendVerifyPlanPassOptions verify;
+  verify.cluster = options.cluster;
+  pm.addPass(createAscendVerifyPlanPass(verify));
 }
 
 void registerPlanPipeline() {
   PassPipelineRegistration<PlanPipelineOptions>(
       "moe-plan-pipeline",
       "Plan a moe model on a cluster: moe-shard, moe-select-memory, "
-      "moe-plan-overlap, moe-balance-stages, convert-moe-to-ascend",
+      "moe-plan-overlap, moe-balance-stages, convert-moe-to-ascend, "
+      "ascend-verify-plan",
       buildPlanPipeline);
 }
 

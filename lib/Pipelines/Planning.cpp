@@ -6,6 +6,7 @@
 #include "moeplan/Conversion/Passes.h"
 #include "moeplan/Cost/OpKernels.h"
 #include "moeplan/Pipelines/PlanPipeline.h"
+#include "moeplan/Transforms/Passes.h"
 #include "moeplan/Transforms/StageSplit.h"
 
 #include "mlir/IR/Builders.h"
@@ -96,6 +97,32 @@ memoryChoicesOf(moe::ModelOp model, const ClusterSpec &cluster,
         statics[v] + host[v] + everything[v] * stage.inFlight;
   }
   return stages;
+}
+
+/// Records on `plan` what ascend-verify-plan checks against the interpreter:
+/// each stage's high-water mark as the report will state it, and the
+/// planner's claim to fit. The claim is the decision passes' own: every
+/// virtual stage's memory as moe-select-memory and moe-balance-stages
+/// priced it (memoryChoicesOf) within its share of the device, the capacity
+/// less the reserve over VPP. A stage they plan within it that the
+/// interpreter finds over the device's capacity is a defect of the planner;
+/// a plan they could not fit makes no claim and is reported as it is.
+void recordMemory(ascend::PlanOp plan, const PlanResult &result,
+                  const ClusterSpec &cluster) {
+  Builder b(plan.getContext());
+  for (ascend::StageMemoryOp memory : plan.getStageMemories())
+    memory->setAttr(
+        kPeakAttr,
+        b.getI64IntegerAttr(
+            result.simulation.stages[memory.getStage()].peakBytes));
+  const int64_t capacity = cluster.device.memoryBytes.value;
+  const double share =
+      double(capacity - cluster.device.runtimeReserveBytes.value) /
+      result.layout.vpp;
+  if (llvm::all_of(result.memoryChoices, [&](const StageMemoryChoices &v) {
+        return v.peakBytes <= share;
+      }))
+    plan->setAttr(kFitsInAttr, b.getI64IntegerAttr(capacity));
 }
 
 /// The sizes and options moe-shard decided, as the report names them.
@@ -283,6 +310,16 @@ FailureOr<PlanResult> evaluatePlan(moe::ModelOp model,
     return failure();
   result.simulation = std::move(*simulation);
   result.pipeline.stageTimes = result.simulation.stageTimes;
+  recordMemory(plan, result, cluster);
+  if (verify) {
+    // The plan reported or emitted is checked whole, its recorded memory
+    // against a fresh run of the interpreter. The search's candidates skip
+    // it with the IR verifier; the plan it reports comes back through here.
+    PassManager check(context);
+    check.addPass(createAscendVerifyPlanPass(cluster));
+    if (failed(check.run(*result.plan)))
+      return failure();
+  }
   return result;
 }
 
@@ -411,7 +448,7 @@ static FailureOr<PlanResult> evaluateWith(moe::ModelOp model,
                                           const ClusterSpec &cluster,
                                           const PlanRequest &request,
                                           const PlanResult &plan,
-                                          RoundedMemory block) {
+                                          RoundedMemory block, bool verify) {
   // Selective: every layer's attention core. Block: whole layers.
   // The same model with every decision the rounding fixes set by hand: the
   // placements as planned, the first `layers` decoder layers of each
@@ -475,7 +512,8 @@ static FailureOr<PlanResult> evaluateWith(moe::ModelOp model,
   rounded.recompute = "none";
   rounded.swap = false;
   rounded.pipelineLayout.clear(); // the placements say it
-  FailureOr<PlanResult> result = evaluatePlan(copy, cluster, rounded);
+  FailureOr<PlanResult> result =
+      evaluatePlan(copy, cluster, rounded, /*recordTrace=*/false, verify);
   if (failed(result))
     return failure();
   result->rounded = block;
@@ -489,9 +527,9 @@ FailureOr<PlanResult> evaluateRounded(moe::ModelOp model,
                                       const ClusterSpec &cluster,
                                       const PlanRequest &request,
                                       const PlanResult &plan,
-                                      RoundedMemory rounded) {
+                                      RoundedMemory rounded, bool verify) {
   if (rounded.selective || rounded.layers <= 1)
-    return evaluateWith(model, cluster, request, plan, rounded);
+    return evaluateWith(model, cluster, request, plan, rounded, verify);
   // Block recompute is one count for every virtual stage, so the stages
   // that need little pay for the one that needs most: take the fewest
   // leading layers whose plan fits, up to the count that covers the
@@ -505,14 +543,14 @@ FailureOr<PlanResult> evaluateRounded(moe::ModelOp model,
   for (int64_t layers = 1; layers < covering; ++layers) {
     rounded.layers = layers;
     FailureOr<PlanResult> candidate =
-        evaluateWith(model, cluster, request, plan, rounded);
+        evaluateWith(model, cluster, request, plan, rounded, verify);
     if (failed(candidate))
       return failure();
     if (fits(*candidate))
       return candidate;
   }
   rounded.layers = covering;
-  return evaluateWith(model, cluster, request, plan, rounded);
+  return evaluateWith(model, cluster, request, plan, rounded, verify);
 }
 
 } // namespace moeplan

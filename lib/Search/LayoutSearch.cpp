@@ -290,7 +290,8 @@ public:
     // What the runtime runs: its recompute flags' rounding, priced again.
     if (search.runtime)
       if (std::optional<RoundedMemory> rounding = roundedMemoryOf(*plan)) {
-        rounded = evaluateRounded(model, cluster, request, *plan, *rounding);
+        rounded = evaluateRounded(model, cluster, request, *plan, *rounding,
+                                  /*verify=*/false);
         if (failed(rounded)) {
           candidate.rejected = reason("rounding the memory decisions failed");
           return;

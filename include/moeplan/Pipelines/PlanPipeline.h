@@ -91,7 +91,7 @@ void addShardPass(mlir::OpPassManager &pm, const PlanPipelineOptions &options);
 void buildDecisionPipeline(mlir::OpPassManager &pm,
                            const PlanPipelineOptions &options);
 
-/// The decisions, then convert-moe-to-ascend.
+/// The decisions, then convert-moe-to-ascend and ascend-verify-plan.
 void buildPlanPipeline(mlir::OpPassManager &pm,
                        const PlanPipelineOptions &options);
 

@@ -144,8 +144,12 @@ struct PlanResult {
 /// Checks `request` against `model` and `cluster`, runs the planning
 /// pipeline and simulates. Errors name the flag and the fix and are
 /// emitted on `model`. With recompute "auto", moe-select-memory decides
-/// per tensor. `verify` checks the IR after every pass; the search, whose
-/// candidates are the single plans the tests verify, leaves it off.
+/// per tensor. The plan records each stage's high-water mark and, when the
+/// decision passes planned every stage within the device, its claim to fit
+/// (see ascend-verify-plan). `verify` checks the IR after every pass and
+/// runs ascend-verify-plan on the plan, its recorded memory against the
+/// interpreter; the search, whose candidates are the single plans the tests
+/// verify, leaves it off, and the plan it reports is evaluated again.
 mlir::FailureOr<PlanResult> evaluatePlan(mlir::moe::ModelOp model,
                                          const ClusterSpec &cluster,
                                          const PlanRequest &request,
@@ -196,12 +200,13 @@ std::optional<RoundedMemory> roundedMemoryOf(const PlanResult &plan);
 /// `plan` re-evaluated with its memory decisions rounded to `rounded` and
 /// its stage placements kept, so a launch script can say what it will run.
 /// Block recompute takes the fewest leading layers per virtual stage whose
-/// plan fits, up to `rounded.layers`.
+/// plan fits, up to `rounded.layers`. `verify` as for evaluatePlan.
 mlir::FailureOr<PlanResult> evaluateRounded(mlir::moe::ModelOp model,
                                             const ClusterSpec &cluster,
                                             const PlanRequest &request,
                                             const PlanResult &plan,
-                                            RoundedMemory rounded);
+                                            RoundedMemory rounded,
+                                            bool verify = true);
 
 } // namespace moeplan
 

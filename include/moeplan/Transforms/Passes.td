@@ -27,6 +27,69 @@ def AscendReportCostsPass : Pass<"ascend-report-costs", "mlir::ModuleOp"> {
   ];
 }
 
+def AscendVerifyPlanPass : Pass<"ascend-verify-plan", "mlir::ModuleOp"> {
+  let summary = "check that an ascend plan runs as it says, across its programs";
+  let description = [{
+    The op verifiers check each op and program alone; this pass checks every
+    `ascend.plan` as a whole and reports each defect as an error on the op
+    at fault, naming it:
+    - matching peers: the grids name the same devices and, with more than
+      one stage, put the stages on their first axis, so a group's members
+      on other stages are known. Over each pipeline link the sender's
+      `ascend.send`s, in its stage's micro-batch schedule, are the
+      receiver's `ascend.recv`s in its own: the same micro-batch and chunk,
+      name and bytes, one for one; the first virtual stage receives nothing
+      from before it and the last sends nothing after it. A collective whose
+      group spans the pipeline axis is issued by every stage with the same
+      kind, name, group and bytes in the same order over the step. (The
+      members of any other group are the devices of one stage, which run
+      the same program: nothing there can differ.)
+    - streams and events: every wait names an event recorded before it in
+      its program, on another stream; a collective on the comm stream, a
+      pipeline send and a gradient reduction come after the compute kernel
+      issued before them, and the compute stream waits for every comm-stream
+      collective before its program ends.
+    - saved tensors, per stage and chunk from forward to backward: each
+      saved once, released once with its bytes, or recomputed (saved again
+      in an `ascend.recompute`, then released); every swap-in follows its
+      swap-out and comes back before the tensor's release, which the compute
+      stream orders after it; a swap-out waits for the tensor's producer;
+      nothing is left on the device or the host at the end of backward. The
+      optimizer state a step fetches from the host goes back by its end.
+    - layers: each unit's work (ops named `<unit>.<label>`) sits on exactly
+      one (stage, chunk); decoder layers 0..n-1 and MTP layers 0..k-1 each
+      once and in model order along the virtual stages; the embedding on the
+      first virtual stage, the loss on the last.
+    - memory, when the plan records it: each `ascend.stage_memory`'s `peak`
+      is the stage's high-water mark as the cost interpreter measures it
+      (static memory, saved tensors at their peak, the runtime reserve),
+      and with `fits_in = N` on the plan (its claim to fit), every stage's
+      high-water mark is at most N, which is at most the cluster's device
+      memory. These run the interpreter itself, the one cost model, and
+      need `cluster`.
+
+    The IR is not changed. `moe-plan-pipeline` runs it after the lowering;
+    the evaluation every front end shares runs it, with the interpreter's
+    peaks and the planner's claim to fit recorded, on every plan it reports
+    or emits.
+
+    ```
+    moe-opt --ascend-verify-plan
+    moe-opt --ascend-verify-plan="cluster=ascend-910b:6144"
+    ```
+  }];
+  let dependentDialects = ["::mlir::ascend::AscendDialect"];
+  let options = [
+    Option<"cluster", "cluster", "std::string", /*default=*/"\"\"",
+           "cluster preset[:devices] or file, to check the recorded memory">,
+  ];
+  let statistics = [
+    Statistic<"numPlans", "plans", "plans verified">,
+    Statistic<"numMessages", "messages",
+              "pipeline messages matched per step">,
+  ];
+}
+
 def MoEShardPass : Pass<"moe-shard", "mlir::ModuleOp"> {
   let summary = "decide and check the 5D parallel layout and the training setup of each moe.model";
   let description = [{
